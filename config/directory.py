@@ -1,0 +1,47 @@
+"""The directory: units, officials, supervisors and the standing office.
+
+Plain data, read from the TOML configuration (see config/loader.py). Targets are
+Apprise URLs (zalo://..., mailto://..., outbox://...), one per recipient channel.
+Name matching lives in domain/names.py so it can be tested without configuration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str                      # stable identifier, e.g. "vhxh"
+    name: str                     # display name, e.g. "Phòng Văn hóa - Xã hội"
+    aliases: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # Apprise URLs
+    lead_official: str | None = None  # key of the official who leads this unit's tasks
+
+
+@dataclass(frozen=True)
+class Official:
+    key: str
+    name: str                      # e.g. "Phan Viết Điện"
+    title: str = ""                # chức vụ, e.g. "Phó Chủ tịch UBND đặc khu"
+    units: tuple[str, ...] = ()    # unit keys
+    aliases: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Directory:
+    units: tuple[Unit, ...] = ()
+    officials: tuple[Official, ...] = ()
+    supervisors: tuple[str, ...] = ()      # Apprise URLs of the supervisors' group (Ban Chỉ đạo)
+    supervisors_name: str = "Ban Chỉ đạo"
+    standing_office: str = ""              # unit key receiving what has no owner
+
+    def unit(self, key: str) -> Unit | None:
+        return next((u for u in self.units if u.key == key), None)
+
+    def official(self, key: str) -> Official | None:
+        return next((o for o in self.officials if o.key == key), None)
+
+    @property
+    def standing_unit(self) -> Unit | None:
+        return self.unit(self.standing_office)

@@ -1,0 +1,78 @@
+"""Settings from the environment (12-factor). Secrets live only here, never in files
+we commit: the link-signing key is generated into the data folder when unset."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+TASK_QUEUE = "dondoc"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    web_port: int
+    public_url: str
+    temporal_port: int
+    temporal_ui_port: int
+    temporal_address: str          # where to connect
+    external_temporal: bool        # True when DONDOC_TEMPORAL_ADDRESS is set: start no server
+    database_url: str
+    config_path: str | None
+    log_format: str
+    task_queue: str
+    namespace: str
+
+    @property
+    def secret_key(self) -> str:
+        return load_secret_key(self.data_dir)
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} không phải số nguyên (must be an integer)")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("DONDOC_DATA_DIR") or "./data").resolve()
+    web_port = _int(env, "DONDOC_WEB_PORT", 8000)
+    temporal_port = _int(env, "DONDOC_TEMPORAL_PORT", 7233)
+    external = bool(env.get("DONDOC_TEMPORAL_ADDRESS"))
+    return Settings(
+        data_dir=data_dir,
+        web_port=web_port,
+        public_url=(env.get("DONDOC_PUBLIC_URL") or f"http://127.0.0.1:{web_port}").rstrip("/"),
+        temporal_port=temporal_port,
+        temporal_ui_port=_int(env, "DONDOC_TEMPORAL_UI_PORT", 8233),
+        temporal_address=env.get("DONDOC_TEMPORAL_ADDRESS") or f"127.0.0.1:{temporal_port}",
+        external_temporal=external,
+        database_url=env.get("DONDOC_DATABASE_URL") or f"sqlite:///{data_dir / 'dondoc.sqlite3'}",
+        config_path=env.get("DONDOC_CONFIG") or None,
+        log_format=env.get("DONDOC_LOG_FORMAT", "console"),
+        task_queue=env.get("DONDOC_TASK_QUEUE", TASK_QUEUE),
+        namespace=env.get("DONDOC_TEMPORAL_NAMESPACE", "default"),
+    )
+
+
+def load_secret_key(data_dir: Path) -> str:
+    """DONDOC_SECRET_KEY, else a key generated once into the data folder (mode 0600)."""
+    key = os.environ.get("DONDOC_SECRET_KEY")
+    if key:
+        return key
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,188 @@
+"""The SQL store: directory snapshot, task catalogue, event log and projections.
+
+Temporal owns each task's life; this store holds what people read (dashboard,
+reports) and the delivery log that makes every send idempotent. All instants are
+timezone-aware UTC (see UtcDateTime).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC; SQLite drops the zone, so put it back on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)
+    source: Mapped[str] = mapped_column(String(500), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tasks: Mapped[list[Task]] = relationship(back_populates="plan")
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # = workflow id
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    stt: Mapped[str] = mapped_column(String(50), default="")
+    section: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text)
+    lead_units: Mapped[list[Any]] = mapped_column(default=list)          # unit keys
+    coordinating_units: Mapped[list[Any]] = mapped_column(default=list)
+    lead_official: Mapped[str | None] = mapped_column(String(200))
+    advisers: Mapped[list[Any]] = mapped_column(default=list)
+    output: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    deadline_raw: Mapped[str] = mapped_column(Text, default="")
+    deadline_kind: Mapped[str] = mapped_column(String(20), default="unknown")  # once | recurring | unknown
+    due: Mapped[date | None] = mapped_column(Date, index=True)
+    every: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | completed | cancelled
+    result: Mapped[str | None] = mapped_column(String(20))                        # early | on_time | late
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column()
+    level: Mapped[int] = mapped_column(Integer, default=0)                          # escalation level reached
+    unassigned: Mapped[bool] = mapped_column(default=False)                        # went to the standing office
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    plan: Mapped[Plan | None] = relationship(back_populates="tasks")
+    cycles: Mapped[list[Cycle]] = relationship(back_populates="task", order_by="Cycle.due")
+
+
+class Cycle(Base):
+    """One report period of a recurring task (a month or a year)."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("task_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), index=True)
+    period: Mapped[str] = mapped_column(String(30))        # "2026-05", "2026", or a drill counter
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | reported | missed
+    result: Mapped[str | None] = mapped_column(String(20))
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column()
+    task: Mapped[Task] = relationship(back_populates="cycles")
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("plan_id", "stt"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    stt: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(Text)
+    target: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    responsible: Mapped[list[Any]] = mapped_column(default=list)
+    result: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Event(Base):
+    """The timeline: every reminder, escalation, confirmation, extension, amendment."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_subject", "subject_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    subject_id: Mapped[str] = mapped_column(String(200))   # task or incident workflow id
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str | None] = mapped_column(String(300), unique=True)  # idempotency: a retried activity logs once
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Delivery(Base):
+    """One message to one recipient on one channel. The idempotency key is the
+    business identity (subject, cycle, step, recipient, channel), never a run id."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    subject_id: Mapped[str] = mapped_column(String(200), index=True)
+    cycle: Mapped[str] = mapped_column(String(30), default="")
+    step: Mapped[str] = mapped_column(String(60))
+    recipient: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20))       # zalo | email | outbox | ...
+    target: Mapped[str] = mapped_column(Text, default="")  # the Apprise URL with secrets masked
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboxMessage(Base):
+    """What the outbox:// channel 'sends': stored for people to read instead of delivered."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # = workflow id
+    unit: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(30), default="")
+    detected_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | reported
+    result: Mapped[str | None] = mapped_column(String(20))          # on_time | late
+    reported_at: Mapped[datetime | None] = mapped_column()
+    report: Mapped[dict[str, Any] | None] = mapped_column()
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # daily | weekly | period
+    as_of: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    short_text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(30), default="admin")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

