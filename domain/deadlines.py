@@ -63,7 +63,8 @@ _HTML_TAG = re.compile(r"<[^>]{0,200}>")
 # which separate real numbers).
 _PDF_BREAK = re.compile(r"(?<=[\d/.\-])[ \t]*(?:\r?\n[ \t]*)+(?=[\d/.\-])")
 # "2025-06-15 00:00:00" (a spreadsheet timestamp): the time adds nothing.
-_TIME = re.compile(r"(?<=\d)(?:t|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?")
+# Removed before line breaks are glued, so "2025-06-15\n00:00" stays two things.
+_TIME = re.compile(r"(?<=\d)(?:[tT]|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[zZ]|[+-]\d{2}:?\d{2})?")
 # References to other documents carry dates that are not deadlines:
 # "Nghị quyết số 57-NQ/TW, ngày 22/12/2024", "Kế hoạch 238/KH-UBND ngày 13/9/2025".
 _DATE_TAIL = (r"(?:\s*,?\s*ngay\s+\d{1,2}(?:\s*[/.-]\s*|\s+thang\s+)\d{1,2}"
@@ -73,9 +74,8 @@ _DOC_NUMBER = re.compile(r"\bso\s+\d[\w/.-]*" + _DATE_TAIL)
 
 
 def _prepare(raw: str) -> str:
-    text = _PDF_BREAK.sub("", _HTML_TAG.sub(" ", raw))
-    text = ascii_fold(text)
-    text = _TIME.sub("", text)
+    text = _TIME.sub("", _HTML_TAG.sub(" ", raw))
+    text = ascii_fold(_PDF_BREAK.sub("", text))
     text = _DOC_REF.sub(" ", text)
     return _DOC_NUMBER.sub(" ", text)
 
