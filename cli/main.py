@@ -1,0 +1,59 @@
+"""The `dondoc` command line. Each module in cli/ with a `register(subparsers)`
+function adds its commands, so a new command is one new file."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import cli
+from cli.common import hard_exit
+from config.logging import configure_logging
+
+SKIP = {"main", "common"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dondoc",
+        description="dondoc — đôn đốc nhiệm vụ: hạn, nhắc việc, leo thang, báo cáo (Temporal).",
+    )
+    parser.add_argument("--config", help="tệp cấu hình TOML (mặc định: DONDOC_CONFIG hoặc config/examples/default.toml)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
+        if info.name in SKIP or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"cli.{info.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    configure_logging()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:
+        # pytest's own options (-k, -x, -q) pass through untouched.
+        from cli.test_cmd import exec_pytest
+
+        exec_pytest(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        raise SystemExit(2)
+    try:
+        code = args.func(args) or 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code not in (None, 0) and not isinstance(exc.code, int):
+            sys.stderr.write(f"{exc.code}\n")
+    except KeyboardInterrupt:
+        code = 130
+    # Commands that touched Temporal leave through os._exit (sdk-python #300).
+    hard_exit(int(code))
+
+
+if __name__ == "__main__":
+    main()
