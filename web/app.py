@@ -1,5 +1,5 @@
-"""The web application (Starlette): health now; links, dashboard and API join it
-through web/routes.py modules as they are built."""
+"""The web application (Starlette): /healthz here; links, dashboard, incidents,
+reports and the API join it through web/routes_*.py modules."""
 from __future__ import annotations
 
 import asyncio
@@ -64,11 +64,16 @@ def create_app(settings: Settings, config: Config) -> Starlette:
 
 
 def _extra_routes(settings: Settings, config: Config) -> list:
-    """Pages and API from web/routes.py when present (the web issue builds them)."""
-    try:
-        from web import routes as page_routes
-    except ImportError as exc:
-        if exc.name != "web.routes":
-            raise
-        return []
-    return page_routes.routes(settings, config)
+    """Each web/routes_*.py module contributes `routes(settings, config) -> list[Route]`,
+    so pages (links, dashboard, incidents, reports, API) are added one file at a time."""
+    import importlib
+    import pkgutil
+
+    import web
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(web.__path__), key=lambda m: m.name):
+        if info.name.startswith("routes_"):
+            module = importlib.import_module(f"web.{info.name}")
+            found += module.routes(settings, config)
+    return found
