@@ -22,6 +22,9 @@ Every = Literal["month", "year"]
 
 # A four-digit number outside this range is a typo, not a deadline.
 MIN_YEAR, MAX_YEAR = 1900, 2999
+# A table cell longer than this is prose, not a deadline phrase: flag it unread
+# rather than spend time (and guesses) on it.
+MAX_PHRASE = 1000
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Deadline:
 def parse_deadline(raw: str | None) -> Deadline:
     """Read a deadline phrase. Never raises: anything unreadable is `unknown`."""
     raw = "" if raw is None else raw if isinstance(raw, str) else str(raw)
+    if len(raw) > MAX_PHRASE:
+        return _unknown(raw)
     try:
         return _parse(raw)
     except Exception:  # a parser bug must not stop an import of 10,000 rows
@@ -69,7 +74,8 @@ _TIME = re.compile(r"(?<=\d)(?:[tT]|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[zZ
 # "Nghị quyết số 57-NQ/TW, ngày 22/12/2024", "Kế hoạch 238/KH-UBND ngày 13/9/2025".
 _DATE_TAIL = (r"(?:\s*,?\s*ngay\s+\d{1,2}(?:\s*[/.-]\s*|\s+thang\s+)\d{1,2}"
               r"(?:\s*[/.-]\s*|\s*,?\s+nam\s+)\d{4})?")
-_DOC_REF = re.compile(r"(?:\bso\s+)?(?:\d+[/.-])*\d+[/-][a-z][\w/.-]*" + _DATE_TAIL)
+# Possessive quantifiers: a long run of digits must not make matching quadratic.
+_DOC_REF = re.compile(r"(?:\bso\s+)?(?<![\d/.-])(?:\d++[/.-])*+\d++[/-][a-z][\w/.-]*+" + _DATE_TAIL)
 _DOC_NUMBER = re.compile(r"\bso\s+\d[\w/.-]*" + _DATE_TAIL)
 
 

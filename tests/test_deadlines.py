@@ -143,6 +143,21 @@ def test_raw_is_kept_as_given():
     assert parse_deadline(None).raw == ""
 
 
+def test_document_references_are_not_deadlines():
+    phrase = "Quyết định số 12/2026/QĐ-UBND ngày 05/01/2026; hoàn thành Tháng 6/2026"
+    assert once(phrase) == date(2026, 6, 30)
+
+
+def test_prose_is_not_a_phrase_and_is_quick():
+    import time
+
+    start = time.perf_counter()
+    assert parse_deadline("Tháng 6/2026 " + "x" * 5000).kind == "unknown"
+    for hostile in ("1\n" * 499, "1/" * 499, "Quý " * 249, "so 1/" * 199):
+        parse_deadline(hostile)
+    assert time.perf_counter() - start < 1.0
+
+
 def test_spreadsheet_values_are_read():
     # openpyxl hands dates over as datetime; the parser takes their text form
     assert parse_deadline(datetime(2025, 6, 15)).due == date(2025, 6, 15)
