@@ -23,4 +23,27 @@ def exec_pytest(pytest_args: list[str]) -> None:
     # Replace this process with pytest: its exit code (made safe by tests/conftest.py's
     # os._exit hook) is the command's own.
     os.chdir(ROOT)
+    ensure_chromium()
     os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def ensure_chromium() -> None:
+    """The browser test drives Debian's Chromium (never a downloaded browser). Install it
+    once with apt when we can (root, apt-get present), so `./dondoc test` stays the one
+    command a newcomer needs; otherwise say how, and let that test fail plainly."""
+    import shutil
+    import subprocess
+
+    if os.path.exists(CHROMIUM):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print(f"dondoc: thiếu {CHROMIUM} cho kiểm thử trình duyệt: sudo apt-get install chromium", file=sys.stderr)
+        return
+    print("dondoc: cài Chromium của Debian cho kiểm thử trình duyệt (chỉ lần đầu) ...", file=sys.stderr, flush=True)
+    quiet = {"stdout": subprocess.DEVNULL}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, **quiet,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
