@@ -264,7 +264,7 @@ class RecordBuilder:
         matched = len(keys) > len(unknown)
         for name in unknown:
             if row.kind == INDICATOR:
-                tail = "chỉ tiêu được theo dõi qua văn phòng thường trực cho đến khi danh bạ được bổ sung."
+                tail = f"chỉ tiêu được theo dõi qua {self.standing_name} cho đến khi danh bạ được bổ sung."
                 problems_role = "cơ quan theo dõi, đánh giá"
                 row.problems.append(Problem(row.first.number, stt, "warning",
                     f"{label}: không tìm thấy {problems_role} «{one_line(name)}» trong danh bạ; {tail}"))
