@@ -1,0 +1,111 @@
+"""Run `dondoc up` as a person would, in a temporary data folder on free ports."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DONDOC = str(Path(sys.prefix) / "bin" / "dondoc")
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    """One `dondoc up` process tree; its children die with it (PR_SET_PDEATHSIG)."""
+
+    def __init__(self, data_dir: Path, config: str | None = None, extra_env: dict | None = None):
+        self.data_dir = data_dir
+        self.web_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
+        self.env = {
+            **os.environ,
+            "DONDOC_DATA_DIR": str(data_dir),
+            "DONDOC_WEB_PORT": str(self.web_port),
+            "DONDOC_TEMPORAL_PORT": str(self.temporal_port),
+            "DONDOC_TEMPORAL_UI_PORT": str(self.ui_port),
+            **(extra_env or {}),
+        }
+        for var in ("DONDOC_TEMPORAL_ADDRESS", "DONDOC_DATABASE_URL", "DONDOC_PUBLIC_URL"):
+            if var not in (extra_env or {}):
+                self.env.pop(var, None)
+        self.config = config
+        self.proc: subprocess.Popen | None = None
+        self.log = data_dir / "up.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def temporal_address(self) -> str:
+        return f"127.0.0.1:{self.temporal_port}"
+
+    def start(self) -> "Stack":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        argv = [DONDOC] + (["--config", self.config] if self.config else []) + ["up"]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
+                                     stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"dondoc up exited {self.proc.returncode}:\n{self.output()}")
+            if "sẵn sàng" in self.output():
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"dondoc up not ready in {timeout}s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def health(self) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(self.url + "/healthz", timeout=5) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else 0
+
+    def kill9(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def port_is_free(port: int) -> bool:
+    with closing(socket.socket()) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_ports_free(ports: list[int], timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(port_is_free(p) for p in ports):
+            return True
+        time.sleep(0.2)
+    return False
