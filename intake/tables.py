@@ -138,7 +138,7 @@ def _place(raw: RawRow, table: RawTable, state: _State, out: list[Logical],
             _check_width(raw, where, state.current, extra, header)
             return
         # Content with nothing above to continue: keep it as its own record, flagged.
-        stt = f"(dòng {raw.number})"
+        stt = f"dòng {raw.number}"
         record = Logical(header.kind, header, raw, where, cells, state.section,
                          state.section_id, state.segment)
         record.problems.append(Problem(raw.number, stt, "error",
@@ -354,12 +354,14 @@ def _unique_stt(pairs: list, what: str) -> None:
         lambda row, rec: f"{row.segment}/{row.section_id}.{rec.stt}" if row.section_id
         else f"{row.segment}/{rec.stt}",
     )
+    best: list[str] | None = None
     for level in levels:
         ids = [level(row, rec) for row, rec in pairs]
+        if best is None or len(set(ids)) > len(set(best)):
+            best = ids                      # the plainest level that separates the most
         if len(set(ids)) == len(ids):
-            for (_, rec), new in zip(pairs, ids):
-                rec.stt = new
-            return
+            break
+    ids = best
     seen: dict[str, int] = {}
     for (row, rec), new in zip(pairs, ids):
         seen[new] = seen.get(new, 0) + 1
