@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from config.directory import Directory, Official, Unit
-from domain.text import ascii_fold, nfc
+from domain.text import ascii_fold, fold, nfc
 
 __all__ = [
     "split_units", "unit_key", "UnitMatcher", "OfficialMention", "parse_officials",
@@ -255,10 +255,12 @@ class OfficialMatcher:
 
     def __init__(self, directory: Directory) -> None:
         self._officials = directory.officials
+        self._by_spelling: dict[str, list[Official]] = {}
         self._by_name: dict[str, list[Official]] = {}
         self._by_title: dict[str, list[Official]] = {}
         for o in directory.officials:
             for n in (o.name, *o.aliases):
+                self._by_spelling.setdefault(fold(n), []).append(o)
                 self._by_name.setdefault(_person_key(n), []).append(o)
                 self._by_title.setdefault(unit_key(n), []).append(o)
             if o.title:
@@ -267,6 +269,10 @@ class OfficialMatcher:
     def match(self, mention: OfficialMention) -> Official | None:
         if mention.by_title:
             return self._one(self._by_title.get(unit_key(mention.name), []))
+        # The exact spelling (diacritics kept) decides between "Tuấn" and "Tuân".
+        exact = self._one(self._by_spelling.get(fold(mention.name), []))
+        if exact:
+            return exact
         key = _person_key(mention.name)
         exact = self._one(self._by_name.get(key, []))
         if exact:

@@ -27,7 +27,7 @@ def read_plan(source: str | Path | bytes, directory: Directory, plan: str | None
     broken = broken_tables(doc)
     if not tasks and not indicators:
         if broken:
-            raise IntakeError(broken[0])
+            raise IntakeError("Không nhập được bảng nào.\n" + "\n".join(f"- {m}" for m in broken))
         raise IntakeError(
             "Không tìm thấy bảng nhiệm vụ nào: cần một dòng tiêu đề có cột STT và cột tên nhiệm vụ "
             "(«Tên nhiệm vụ», «Nội dung công việc»…) hoặc tên chỉ tiêu («Tên chỉ tiêu»).")
