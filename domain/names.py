@@ -84,12 +84,17 @@ def is_generic_unit(name: str) -> bool:
 def split_units(text: str) -> list[str]:
     """Split a cell naming several units: one per line, "…; …", "…, Sở …",
     "… và Sở …". Commas inside parentheses and inside one name are kept."""
+    return list(_split_units(text or ""))
+
+
+@lru_cache(maxsize=8192)
+def _split_units(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for line in nfc(text or "").split("\n"):
         for part in _split_outside_parens(line, ";"):
             for piece in _split_commas(part):
                 out.extend(_split_and(piece))
-    return [p for p in (_tidy(p) for p in out) if p]
+    return tuple(p for p in (_tidy(p) for p in out) if p)
 
 
 def _tidy(s: str) -> str:

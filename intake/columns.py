@@ -100,8 +100,11 @@ class HeaderMap:
     fields: dict[int, str]           # column index → field
     width: int
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_columns", {f: i for i, f in self.fields.items()})
+
     def column(self, field: str) -> int | None:
-        return next((i for i, f in self.fields.items() if f == field), None)
+        return self._columns.get(field)  # type: ignore[attr-defined]
 
     def signature(self) -> tuple[str, ...]:
         return tuple(self.fields[i] for i in sorted(self.fields))
@@ -111,6 +114,14 @@ def read_header(cells: list[str]) -> HeaderMap | None:
     """A HeaderMap when the row is a header row: its main column (task title or
     indicator name) and at least one other field are recognised. A table whose
     main column is "Tên chỉ tiêu" is an indicator table."""
+    # Cheap refusal first: every data row passes through here.
+    if any(len(c) > 160 for c in cells) or sum(1 for c in cells if c.strip()) < 2:
+        return None
+    return _read_header(tuple(cells))
+
+
+@lru_cache(maxsize=256)
+def _read_header(cells: tuple[str, ...]) -> HeaderMap | None:
     from intake.cells import clean, one_line
 
     texts = [one_line(clean(c)) for c in cells]

@@ -337,7 +337,7 @@ def build_records(doc: RawDocument, directory: Directory
             tasks.append((row, builder.task(row)))
     _unique_stt(tasks, "nhiệm vụ")
     _unique_stt(indicators, "chỉ tiêu")
-    for row, _ in sorted([*tasks, *indicators], key=lambda p: rows.index(p[0])):
+    for row in rows:                        # document order, tasks and indicators alike
         problems.extend(row.problems)
     return [t for _, t in tasks], [i for _, i in indicators], problems
 
