@@ -1,0 +1,87 @@
+"""Rendering shared by the web pages: one Jinja2 environment (autoescaped: task
+titles come from documents), Vietnamese labels and date formats, the clock.
+
+Pages of other modules (incidents, reports) may extend ``base.html`` and use
+``render(request, "x.html", {...}, status=...)`` the same way.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+VIETNAM = timezone(timedelta(hours=7))  # no DST: a fixed offset needs no tz database
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+STATUS = {"open": "Đang thực hiện", "completed": "Đã hoàn thành", "cancelled": "Đã hủy",
+          "reported": "Đã báo cáo", "missed": "Chưa báo cáo (quá hạn)"}
+RESULTS = {"early": "Hoàn thành trước hạn", "on_time": "Hoàn thành đúng hạn", "late": "Hoàn thành quá hạn"}
+KINDS = {"once": "Có thời hạn", "recurring": "Thường xuyên", "unknown": "Chưa xác định thời hạn"}
+DELIVERY = {"sent": "đã gửi", "failed": "gửi lỗi", "skipped": "bỏ qua", "pending": "đang chờ"}
+
+
+def now_utc() -> datetime:
+    """The clock, read once per request by each handler (tests replace it)."""
+    return datetime.now(timezone.utc)
+
+
+def today_vn(now: datetime) -> date:
+    return now.astimezone(VIETNAM).date()
+
+
+def vn_date(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.astimezone(VIETNAM).date() if value.tzinfo else value.date()
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime,
+                       status=lambda v: STATUS.get(v or "", v or ""),
+                       result=lambda v: RESULTS.get(v or "", ""),
+                       kind=lambda v: KINDS.get(v or "", v or ""),
+                       delivery=lambda v: DELIVERY.get(v or "", v or ""))
+    return env
+
+
+ENV = _environment()
+
+
+def render(request, name: str, context: dict[str, Any] | None = None, status: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    ctx = {"request": request, "user": getattr(request.state, "user", None)}
+    ctx.update(context or {})
+    html = ENV.get_template(name).render(ctx)
+    base = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",  # a link's token must not leak to a document's site
+            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                       "script-src 'none'; frame-ancestors 'none'; form-action 'self'"}
+    base.update(headers or {})
+    return HTMLResponse(html, status_code=status, headers=base)
