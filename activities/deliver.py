@@ -1,0 +1,273 @@
+"""The delivery activity: one message to one recipient, through the first channel
+that works, written to the delivery log so a retried activity never sends twice.
+
+Delivery log rows (store.models.Delivery), keyed by business identity, never a run id:
+  - the delivery:  ``subject_id|cycle|step|recipient``  (= DeliverResult.key) -- its
+    status is the outcome: pending (retrying) | sent | failed (given up);
+    ``channel``/``target`` name the channel that delivered;
+  - each channel:  the same key + ``|zalo``, ``|email``, ``|outbox``... (a second
+    target of one channel gets ``|email2``) -- every attempt on that channel,
+    its count and last error.
+
+The retry rule. Each activity attempt tries the recipient's targets once, in order
+(Zalo first, then email), and stops at the first that works. When none works:
+  - if some failure may pass (a refused or unreachable service) and the activity's
+    attempt number is below ``max_attempts`` (DELIVER_ATTEMPTS), it raises a
+    retryable ApplicationError("DeliveryFailed") so Temporal retries with backoff;
+  - otherwise (attempts used up, or every target unusable, or no target at all) it
+    records the delivery as failed, tells the standing office (kind ``no_channel``)
+    and returns status "failed" -- nothing is dropped silently.
+The workflow's RetryPolicy must allow at least ``max_attempts`` attempts (or be
+unlimited), or Temporal gives up before the standing office is told.
+
+The standing office comes from ``DeliverRequest.standing_office`` or, when the
+request has none, from the activity's constructor. Its notice is itself a delivery
+(step ``no_channel/<step>/<recipient>``), sent once per attempt, never retried.
+
+At-least-once: a channel row is marked pending before each send and sent after;
+a crash between the service accepting a message and the row being written makes
+the retry send it again. Status "skipped" is not produced here.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from notifiers.render import Message, render
+from notifiers.transport import Outcome, channel_of, mask, send
+from store.db import session_scope
+from store.models import Delivery
+from web.links import make_link
+
+log = logging.getLogger("dondoc.deliver")
+
+DELIVER_ATTEMPTS = 4                 # activity attempts before giving up on a recipient
+LINK_TTL = timedelta(days=60)        # when a request names no expiry for its link
+_STEP_COLUMN = 60                    # Delivery.step's width; the key keeps the whole step
+
+
+@dataclass
+class Recipient:
+    key: str
+    name: str
+    level: str                        # "unit" | "lead" | "supervisors" | "standing_office"
+    targets: list[str] = field(default_factory=list)  # Apprise URLs, in preference order
+
+
+@dataclass
+class DeliverRequest:
+    subject_id: str
+    cycle: str
+    step: str
+    kind: str                         # template kind, see notifiers/render.py
+    recipient: Recipient
+    context: dict = field(default_factory=dict)
+    link_purpose: str | None = None   # "confirm" | "incident" | "report" | "extend"
+    link_expires_at: str | None = None  # ISO 8601, aware; default now + LINK_TTL
+    standing_office: Recipient | None = None  # told when no channel works; else the activity's default
+
+
+@dataclass
+class DeliverResult:
+    key: str
+    status: str                       # "sent" | "failed" | "skipped"
+    channel: str
+    attempts: int
+    error: str
+
+
+def delivery_key(subject_id: str, cycle: str, step: str, recipient_key: str) -> str:
+    return f"{subject_id}|{cycle}|{step}|{recipient_key}"
+
+
+def _channel_suffixes(targets: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for url in targets:
+        channel = channel_of(url)
+        seen[channel] = seen.get(channel, 0) + 1
+        out.append(channel if seen[channel] == 1 else f"{channel}{seen[channel]}")
+    return out
+
+
+def _payload(channel: str, message: Message) -> tuple[str, str, str | None]:
+    """(title, body, html) for a channel: chats get the short text, email all three."""
+    if channel == "email":
+        return message.subject, message.text, message.html
+    if channel == "outbox":
+        return message.subject, message.text, None
+    return "", message.chat, None
+
+
+def _as_utc(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class DeliveryActivities:
+    """Holds what a delivery needs; register ``deliver`` with the worker."""
+
+    def __init__(self, database_url: str, settings=None, *, standing_office: Recipient | None = None,
+                 max_attempts: int = DELIVER_ATTEMPTS, environ: Mapping[str, str] | None = None) -> None:
+        if settings is None:
+            from config.settings import load_settings
+
+            settings = load_settings()
+        self.database_url = database_url
+        self.settings = settings
+        self.standing_office = standing_office
+        self.max_attempts = max_attempts
+        # The channels' environment (DONDOC_ZALO_API_URL, ...): os.environ, read per send.
+        self._environ = environ
+        self._secret: str | None = None
+
+    @activity.defn(name="deliver")
+    async def deliver(self, req: DeliverRequest) -> DeliverResult:
+        # Apprise, SMTP and the database block: keep them off the worker's event loop.
+        return await asyncio.to_thread(self.deliver_now, req, activity.info().attempt)
+
+    # -- the work ------------------------------------------------------------
+    def deliver_now(self, req: DeliverRequest, attempt: int = 1) -> DeliverResult:
+        now = datetime.now(timezone.utc)  # the clock, read once for this delivery
+        key = delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key)
+        done = self._already_sent(key)
+        if done is not None:
+            return done
+        message = self._message(req, key, now)
+        winner, errors, transient = self._try_targets(req, key, message, now)
+        if winner is not None:
+            return self._record(req, key, "sent", winner[0], winner[1], errors, now)
+        error = "; ".join(errors) or "no notification target configured"
+        if transient and attempt < self.max_attempts:
+            self._record(req, key, "pending", "", "", errors or [error], now)
+            raise ApplicationError(
+                f"no channel reached {req.recipient.key} (attempt {attempt} of {self.max_attempts}): {error}",
+                type="DeliveryFailed")
+        result = self._record(req, key, "failed", "none", "", errors or [error], now)
+        self._tell_standing_office(req, message, errors or [error], now)
+        return result
+
+    def _already_sent(self, key: str) -> DeliverResult | None:
+        with session_scope(self.database_url) as session:
+            row = session.scalar(select(Delivery).where(Delivery.key == key))
+            if row is not None and row.status == "sent":
+                return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
+            # A crash after a channel accepted the message but before the
+            # delivery's row was updated: the channel row knows.
+            sent = session.scalar(select(Delivery).where(Delivery.key.startswith(key + "|", autoescape=True),
+                                                         Delivery.status == "sent"))
+            if sent is not None:
+                if row is None:
+                    row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
+                                   recipient=sent.recipient, attempts=1, created_at=sent.created_at)
+                    session.add(row)
+                row.status, row.channel, row.target, row.sent_at = "sent", sent.channel, sent.target, sent.sent_at
+                return DeliverResult(key, "sent", sent.channel, row.attempts, row.error)
+        return None
+
+    def _message(self, req: DeliverRequest, key: str, now: datetime) -> Message:
+        context = dict(req.context)
+        context.setdefault("recipient_name", req.recipient.name)
+        context.setdefault("level", req.recipient.level)
+        if req.link_purpose:
+            expires = _as_utc(req.link_expires_at) if req.link_expires_at else now + LINK_TTL
+            context["link"] = make_link(self._secret_key(), self.settings.public_url, req.subject_id,
+                                        req.cycle, req.recipient.key, req.link_purpose, expires_at=expires)
+        try:
+            return render(req.kind, context)
+        except Exception as exc:  # a bad request is a bug upstream: record it, do not retry it
+            self._record(req, key, "failed", "none", "", [f"cannot render {req.kind!r}: {exc}"], now)
+            raise ApplicationError(f"cannot render {req.kind!r}: {exc}", type="BadDeliverRequest",
+                                   non_retryable=True) from exc
+
+    def _secret_key(self) -> str:
+        if self._secret is None:
+            self._secret = self.settings.secret_key
+        return self._secret
+
+    def _try_targets(self, req: DeliverRequest, key: str, message: Message,
+                     now: datetime) -> tuple[tuple[str, str] | None, list[str], bool]:
+        """Each target once, in order, until one works: ((channel, masked url) | None,
+        the errors met, whether any of them may pass on a later attempt)."""
+        errors: list[str] = []
+        transient = False
+        for url, suffix in zip(req.recipient.targets, _channel_suffixes(req.recipient.targets)):
+            outcome = self._send_logged(req, f"{key}|{suffix}", url, message, now)
+            if outcome.ok:
+                return (outcome.channel, mask(url)), errors, transient
+            errors.append(f"{suffix}: {outcome.error}")
+            transient = transient or outcome.transient
+        return None, errors, transient
+
+    def _send_logged(self, req: DeliverRequest, key: str, url: str, message: Message,
+                     now: datetime) -> Outcome:
+        channel = channel_of(url)
+        self._upsert(key, req, channel, mask(url), status="pending", add_attempt=True, now=now)
+        outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
+        self._upsert(key, req, channel, mask(url), status="sent" if outcome.ok else "failed",
+                     error=outcome.error, now=now)
+        log.info("delivery %s via %s: %s %s", key, mask(url), "sent" if outcome.ok else "failed", outcome.error)
+        return outcome
+
+    def _record(self, req: DeliverRequest, key: str, status: str, channel: str, target: str,
+                errors: list[str], now: datetime) -> DeliverResult:
+        row = self._upsert(key, req, channel, target, status=status, error="; ".join(errors),
+                           add_attempt=True, now=now)
+        return DeliverResult(key, status, channel, row.attempts, row.error)
+
+    def _upsert(self, key: str, req: DeliverRequest, channel: str, target: str, *, status: str,
+                error: str = "", add_attempt: bool = False, now: datetime) -> Delivery:
+        for _ in range(2):  # a concurrent first insert wins the unique key; then update it
+            try:
+                with session_scope(self.database_url) as session:
+                    row = session.scalar(select(Delivery).where(Delivery.key == key))
+                    if row is None:
+                        row = Delivery(key=key, subject_id=req.subject_id, cycle=req.cycle,
+                                       step=req.step[:_STEP_COLUMN], recipient=req.recipient.key,
+                                       attempts=0, created_at=now)
+                        session.add(row)
+                    row.channel, row.target, row.status, row.error = channel, target, status, error
+                    row.attempts = (row.attempts or 0) + (1 if add_attempt else 0)
+                    if status == "sent":
+                        row.sent_at = now
+                    return row
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not write delivery row {key}")
+
+    def _tell_standing_office(self, req: DeliverRequest, message: Message, errors: list[str],
+                              now: datetime) -> None:
+        office = req.standing_office or self.standing_office
+        if office is None or office.key == req.recipient.key:
+            log.error("delivery %s failed and no standing office can be told: %s",
+                      delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key), errors)
+            return
+        notice = DeliverRequest(
+            subject_id=req.subject_id, cycle=req.cycle, step=f"no_channel/{req.step}/{req.recipient.key}",
+            kind="no_channel", recipient=office,
+            context={**{k: req.context.get(k) for k in ("title", "plan", "stt", "units") if req.context.get(k)},
+                     "title": req.context.get("title") or message.subject,
+                     "missed_recipient": req.recipient.name, "missed_level": req.recipient.level,
+                     "missed_subject": message.subject, "errors": errors, "step": req.step},
+        )
+        key = delivery_key(notice.subject_id, notice.cycle, notice.step, office.key)
+        if self._already_sent(key) is not None:
+            return
+        notice_message = self._message(notice, key, now)
+        winner, notice_errors, _ = self._try_targets(notice, key, notice_message, now)
+        if winner is not None:
+            self._record(notice, key, "sent", winner[0], winner[1], notice_errors, now)
+        else:
+            self._record(notice, key, "failed", "none", "", notice_errors or ["no target"], now)
+            log.error("the standing office could not be told either: %s", notice_errors)
