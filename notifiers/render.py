@@ -193,6 +193,9 @@ def _fit(text: str, link: str, limit: int) -> str:
 
 
 def _chat(kind: str, context: Mapping[str, Any]) -> str:
+    if not context.get("title"):
+        _, chat = _render_text(kind, context)
+        return _fit(chat, str(context.get("link") or ""), CHAT_LIMIT)
     for limit in _TITLE_STEPS:
         _, chat = _render_text(kind, {**context, "title": shorten(context.get("title"), limit)})
         if len(chat) <= CHAT_LIMIT:
@@ -201,13 +204,17 @@ def _chat(kind: str, context: Mapping[str, Any]) -> str:
 
 
 def render(kind: str, context: Mapping[str, Any]) -> Message:
-    if kind not in KINDS:
+    """The message of ``kind`` (one of KINDS, or any other kind with a pair of
+    templates in notifiers/templates, such as the reports') for this context."""
+    if kind not in KINDS and f"{kind}.txt.j2" not in _environment().list_templates():
         raise ValueError(f"unknown message kind {kind!r}; expected one of {', '.join(KINDS)}")
-    missing = [k for k in ("title", *REQUIRED.get(kind, ())) if context.get(k) in (None, "")]
+    required = ("title", *REQUIRED.get(kind, ())) if kind in KINDS else ()
+    missing = [k for k in required if context.get(k) in (None, "")]
     if missing:
         raise ValueError(f"message {kind!r} needs {', '.join(missing)} in its context")
-    context = {**context, "title": shorten(context["title"], None)}
-    subject, text = _render_text(kind, {**context, "title": shorten(context["title"], 200)})
+    if "title" in context:
+        context = {**context, "title": shorten(context["title"], None)}
+    subject, _ = _render_text(kind, {**context, "title": shorten(context.get("title"), 200)})
     _, text = _render_text(kind, context)
     html = _environment().get_template(f"{kind}.html.j2").render(context).strip()
     return Message(subject=subject, text=text, html=html, chat=_chat(kind, context))
