@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from config.binaries import temporal_cli, temporal_test_server
 from store.db import make_engine
 from store.models import Base
+from peers import fake_smtp, fake_zalo  # noqa: F401 (fixtures for every test: real loopback peers)
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.exists():  # CI clones the repo with shared/ beside it

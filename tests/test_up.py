@@ -2,7 +2,7 @@
 import socket
 import subprocess
 
-from tests.embedded import DONDOC, ROOT, Stack, wait_ports_free
+from embedded import DONDOC, ROOT, Stack, wait_ports_free
 
 
 def test_up_starts_everything_and_stops_on_sigterm(tmp_path):
