@@ -20,6 +20,14 @@ STATUS = {"open": "Đang thực hiện", "completed": "Đã hoàn thành", "canc
           "reported": "Đã báo cáo", "missed": "Chưa báo cáo (quá hạn)"}
 RESULTS = {"early": "Hoàn thành trước hạn", "on_time": "Hoàn thành đúng hạn", "late": "Hoàn thành quá hạn"}
 KINDS = {"once": "Có thời hạn", "recurring": "Thường xuyên", "unknown": "Chưa xác định thời hạn"}
+EVENT_LABELS = {
+    "assigned": "Giao nhiệm vụ", "reminder": "Nhắc việc", "escalation": "Leo thang đôn đốc",
+    "confirmed": "Xác nhận hoàn thành", "completed": "Hoàn thành", "cycle_reported": "Báo cáo kỳ",
+    "cycle_missed": "Kỳ báo cáo quá hạn", "extended": "Gia hạn", "amended": "Điều chỉnh theo kế hoạch mới",
+    "cancelled": "Hủy nhiệm vụ", "extension_requested": "Đề nghị gia hạn",
+    "extension_approved": "Lãnh đạo đồng ý gia hạn", "extension_declined": "Lãnh đạo không đồng ý gia hạn",
+    "no_channel": "Không gửi được tới người nhận",
+}
 DELIVERY = {"sent": "đã gửi", "failed": "gửi lỗi", "skipped": "bỏ qua", "pending": "đang chờ"}
 
 
@@ -68,6 +76,7 @@ def _environment() -> Environment:
                        result=lambda v: RESULTS.get(v or "", ""),
                        kind=lambda v: KINDS.get(v or "", v or ""),
                        delivery=lambda v: DELIVERY.get(v or "", v or ""))
+    env.globals["event_labels"] = EVENT_LABELS
     return env
 
 

@@ -133,8 +133,9 @@ class UpdateOutcome:
 
 
 async def call_update(request: Request, workflow_id: str, name: str, arg: dict, update_id: str,
-                      timeout_s: float = UPDATE_TIMEOUT_S) -> UpdateOutcome:
+                      timeout_s: float | None = None) -> UpdateOutcome:
     """Send one update and say what happened, within ``timeout_s`` (plus connecting)."""
+    timeout_s = timeout_s or UPDATE_TIMEOUT_S
     from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError, RPCStatusCode
 
