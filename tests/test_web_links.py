@@ -47,7 +47,7 @@ class FakeClient:
             first = self.seen.setdefault(arg["key"], arg)
             return {"result": "early", "completed_on": NOW.date().isoformat(), "evidence": first,
                     "duplicate": first is not arg}
-        return {"due": arg["new_due"]}
+        return {"due": arg.get("new_due")}
 
 
 class FakeTemporal:

@@ -1,0 +1,133 @@
+"""The JSON API: authentication (bearer, session + CSRF header), reads, actions
+through the (faked) workflow updates, plan preview, the OpenAPI description."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from starlette.testclient import TestClient
+
+from config.loader import DEFAULT_CONFIG, load_config
+from config.settings import load_settings
+from test_web_dashboard import NOW, TODAY, seed
+from test_web_links import FakeClient, FakeTemporal
+from web.app import create_app
+from web.routes_api import ENDPOINTS
+from web.users import hash_password
+
+ADMIN_TOKEN, VIEWER_TOKEN = "admin-token-123", "viewer-token-456"
+
+
+def sha(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@pytest.fixture
+def api(tmp_path, sqlite_url, monkeypatch):
+    monkeypatch.delenv("DONDOC_SECRET_KEY", raising=False)
+    settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url})
+    config = replace(load_config(DEFAULT_CONFIG), users=(
+        {"username": "script", "password_hash": "", "role": "admin", "token_sha256": sha(ADMIN_TOKEN)},
+        {"username": "reader", "password_hash": hash_password("doc"), "role": "viewer",
+         "token_sha256": sha(VIEWER_TOKEN)},
+    ))
+    seed(sqlite_url)
+    app = create_app(settings, config)
+    app.state.temporal = FakeTemporal(FakeClient())
+    client = TestClient(app, base_url=settings.public_url)
+    client.fake = app.state.temporal.client
+    client.settings = settings
+    return client
+
+
+def bearer(token=ADMIN_TOKEN):
+    return {"authorization": f"Bearer {token}"}
+
+
+def test_needs_authentication(api):
+    for e in ENDPOINTS:
+        path = e.path.replace("{task_id}", "p/2").replace("{report_id}", "1")
+        page = api.request(e.method, path)
+        assert page.status_code == 401, path
+        assert page.json()["error"] == "unauthorized"
+    assert api.get("/api/tasks", headers=bearer("wrong")).status_code == 401
+
+
+def test_openapi_lists_every_endpoint(api):
+    spec = api.get("/api/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    for e in ENDPOINTS:
+        assert e.method.lower() in spec["paths"][e.path]
+    assert "requestBody" in spec["paths"]["/api/tasks/{task_id}/confirm"]["post"]
+
+
+def test_tasks_and_task(api):
+    tasks = api.get("/api/tasks", headers=bearer()).json()["tasks"]
+    assert [t["id"] for t in tasks[:2]] == ["p/2", "p/3"] and tasks[0]["overdue"] is True
+    assert tasks[0]["title"] == "Quá hạn nhiều <script>x()</script>"  # JSON carries the text as is
+    assert {t["id"] for t in api.get("/api/tasks?status=completed", headers=bearer()).json()["tasks"]} == {"p/4"}
+    one = api.get("/api/tasks/p/2", headers=bearer()).json()
+    assert [i["kind"] for i in one["timeline"]] == ["reminder", "escalation", "extension_requested"]
+    assert api.get("/api/tasks/none", headers=bearer()).status_code == 404
+
+
+def test_other_reads(api):
+    assert api.get("/api/incidents", headers=bearer()).json()["incidents"][0]["id"] == "inc-1"
+    rid = api.get("/api/reports", headers=bearer()).json()["reports"][0]["id"]
+    assert "quá hạn" in api.get(f"/api/reports/{rid}", headers=bearer()).json()["short_text"]
+    assert api.get("/api/outbox", headers=bearer()).json()["messages"][0]["recipient"] == "phong-vhxh"
+    assert api.get("/api/plans", headers=bearer()).json()["plans"][0]["name"] == "Kế hoạch số 12/KH-UBND"
+    assert api.get("/api/me", headers=bearer(VIEWER_TOKEN)).json() == {"username": "reader", "role": "viewer",
+                                                                       "via": "token"}
+
+
+def test_confirm_extend_cancel(api):
+    body = {"document_number": "5/BC", "issued_on": TODAY.isoformat(), "summary": "Xong"}
+    done = api.post("/api/tasks/p/2/confirm", json=body, headers=bearer())
+    assert done.status_code == 200 and done.json()["result"]["result"] == "early"
+    new_due = (TODAY + timedelta(days=30)).isoformat()
+    assert api.post("/api/tasks/p/3/extend", json={"new_due": new_due, "reason": "Chờ"}, headers=bearer()).status_code == 200
+    assert api.post("/api/tasks/p/1/cancel", json={"reason": "Trùng"}, headers=bearer()).status_code == 200
+    names = [(c[0], c[1], c[3]) for c in api.fake.calls]
+    assert names[0] == ("p/2", "confirm", "confirm:p/2:") and names[1][:2] == ("p/3", "extend")
+    assert names[2] == ("p/1", "cancel", "cancel:p/1") and api.fake.calls[0][2]["confirmed_by"] == "script"
+
+
+def test_invalid_input_and_viewer(api):
+    page = api.post("/api/tasks/p/2/confirm", json={"summary": "x"}, headers=bearer())
+    assert page.status_code == 422 and "document_number" in page.json()["fields"]
+    assert api.post("/api/tasks/p/2/confirm", json={}, headers=bearer(VIEWER_TOKEN)).status_code == 403
+    assert api.fake.calls == []
+
+
+def test_worker_away(api, monkeypatch):
+    import web.routes_links as rl
+
+    monkeypatch.setattr(rl, "UPDATE_TIMEOUT_S", 0.2)
+    api.fake.hang = True
+    body = {"document_number": "5/BC", "issued_on": TODAY.isoformat(), "summary": "Xong"}
+    page = api.post("/api/tasks/p/2/confirm", json=body, headers=bearer())
+    assert page.status_code == 503 and page.json()["error"] == "unavailable"
+
+
+def test_session_post_needs_csrf_header(api):
+    login = api.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+    api.post("/login", data={"csrf_token": token, "username": "reader", "password": "doc"})
+    assert api.get("/api/me").json()["via"] == "session"
+    assert api.post("/api/plans/preview", content=b"x").status_code == 403          # no X-CSRF-Token
+    page_token = re.search(r'name="csrf_token" value="([^"]+)"', api.get("/dashboard/import").text).group(1)
+    ok = api.post("/api/plans/preview", content=b"x", headers={"x-csrf-token": page_token})
+    assert ok.status_code == 422  # past the CSRF check; the body is no plan
+
+
+def test_plan_preview(api, seeds_dir):
+    data = (seeds_dir / "003_7469a4b9d1440296.txt").read_bytes()
+    page = api.post("/api/plans/preview?filename=003.txt", content=data, headers=bearer())
+    assert page.status_code == 200
+    body = page.json()
+    assert len(body["tasks"]) >= 40 and body["plan"]
+    assert api.post("/api/plans/import?filename=003.txt", content=data, headers=bearer(VIEWER_TOKEN)).status_code == 403
