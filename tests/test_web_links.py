@@ -239,7 +239,7 @@ def test_extension_request_reaches_the_lead_official_who_approves(web):
     assert page.status_code == 200 and "Phan Viết Điện" in page.text
     with session_scope(web.db) as s:
         msg = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "phan-viet-dien")).one()
-        delivery = s.scalars(select(Delivery)).one()
+        delivery = s.scalars(select(Delivery).where(Delivery.key.not_like("%|outbox"))).one()
     assert delivery.status == "sent" and delivery.recipient == "phan-viet-dien"
     approve = msg.body.split("): ", 1)[1].strip()
     assert approve.startswith(web.settings.public_url + "/g/")

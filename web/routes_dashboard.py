@@ -213,11 +213,26 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
 
 
 def timeline(events, deliveries) -> list[dict]:
+    """Events and deliveries, oldest first. A delivery's log row (key subject|cycle|
+    step|recipient) carries its outcome; the rows under it (key + |channel) are the
+    attempts on each channel, shown with it (Zalo failed, then email worked)."""
     items = [{"type": "event", "at": e.at, "kind": e.kind, "data": e.data or {}} for e in events]
-    items += [{"type": "delivery", "at": d.sent_at or d.created_at, "kind": d.step, "cycle": d.cycle,
-               "recipient": d.recipient, "channel": d.channel, "status": d.status, "attempts": d.attempts,
-               "error": d.error} for d in deliveries]
+    parents = {d.key: _delivery_item(d) for d in deliveries if d.key.count("|") == 3}
+    for d in deliveries:
+        parent = parents.get(d.key.rsplit("|", 1)[0]) if d.key.count("|") == 4 else None
+        if parent is not None:
+            parent["channels"].append({"channel": d.channel, "status": d.status, "attempts": d.attempts,
+                                       "error": d.error})
+        elif d.key not in parents:
+            items.append(_delivery_item(d))
+    items += parents.values()
     return sorted(items, key=lambda i: i["at"])
+
+
+def _delivery_item(d) -> dict:
+    return {"type": "delivery", "at": d.sent_at or d.created_at, "kind": d.step, "cycle": d.cycle,
+            "recipient": d.recipient, "channel": d.channel, "status": d.status, "attempts": d.attempts,
+            "error": d.error, "channels": []}
 
 
 def _recent(database_url: str, model, order, limit: int = 200) -> list:

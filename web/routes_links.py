@@ -375,7 +375,7 @@ def _lead_of(config, task):
 def notify_lead(settings, config, subject: Subject, claims: LinkClaims, data: dict, now: datetime) -> str:
     """Send the lead official an approve/decline link, one delivery per target, each
     logged; returns the official's name when at least one went out, else ''."""
-    from notifiers.transport import channel_of, mask, send
+    from notifiers.transport import send
     from web.pages import ENV
 
     official = _lead_of(config, subject.task)
@@ -386,25 +386,34 @@ def notify_lead(settings, config, subject: Subject, claims: LinkClaims, data: di
     text = ENV.get_template("msg_extension_request.txt").render(
         s=subject, data=data, official=official, link=link, vn_date=vn_date)
     title = "Đề nghị gia hạn nhiệm vụ"
-    ok = False
-    for url in official.targets:
-        outcome = send(url, title, text)
-        ok = ok or outcome.ok
-        _log_delivery(settings.database_url, claims, f"extension_request:{data['request_id']}", official.key,
-                      channel_of(url), mask(url), outcome, now)
-    return official.name if ok else ""
+    outcomes = [(url, send(url, title, text)) for url in official.targets]
+    _log_delivery(settings.database_url, claims, f"extension_request/{data['request_id']}", official.key,
+                  outcomes, now)
+    return official.name if any(o.ok for _, o in outcomes) else ""
 
 
-def _log_delivery(database_url, claims, step, recipient, channel, target, outcome, now) -> None:
+def _log_delivery(database_url, claims, step, recipient, outcomes, now) -> None:
+    """The delivery log in the delivery activity's shape: one row for the delivery
+    (subject|cycle|step|recipient) and one per channel tried (+ |channel)."""
+    from notifiers.transport import channel_of, mask
     from store.db import session_scope
     from store.models import Delivery
 
-    key = f"{claims.subject_id}|{claims.cycle}|{step}|{recipient}|{channel}"
+    key = f"{claims.subject_id}|{claims.cycle}|{step}|{recipient}"
+    won = next(((url, o) for url, o in outcomes if o.ok), None)
+    common = dict(subject_id=claims.subject_id, cycle=claims.cycle, step=step[:60], recipient=recipient,
+                  created_at=now)
     with session_scope(database_url) as session:
-        session.add(Delivery(key=key, subject_id=claims.subject_id, cycle=claims.cycle, step=step,
-                             recipient=recipient, channel=channel, target=target, attempts=1,
-                             status="sent" if outcome.ok else "failed", error=outcome.error,
-                             created_at=now, sent_at=now if outcome.ok else None))
+        session.add(Delivery(key=key, channel=channel_of(won[0]) if won else "", target=mask(won[0]) if won else "",
+                             status="sent" if won else "failed", attempts=len(outcomes), sent_at=now if won else None,
+                             error="; ".join(o.error for _, o in outcomes if o.error)[:2000], **common))
+        seen: dict[str, int] = {}
+        for url, outcome in outcomes:
+            seen[channel_of(url)] = seen.get(channel_of(url), 0) + 1
+            suffix = channel_of(url) + (str(seen[channel_of(url)]) if seen[channel_of(url)] > 1 else "")
+            session.add(Delivery(key=f"{key}|{suffix}", channel=channel_of(url), target=mask(url),
+                                 status="sent" if outcome.ok else "failed", attempts=1, error=outcome.error,
+                                 sent_at=now if outcome.ok else None, **common))
 
 
 # -- the lead official's decision ---------------------------------------------------------
