@@ -106,7 +106,7 @@ def load_daily(session, as_of: datetime, plan: str | None = None, horizon_days: 
         .order_by(Report.as_of.desc()).limit(1)).scalar()
     since = prev or as_of - timedelta(hours=24)
     dstmt = select(Delivery.subject_id, Delivery.step, Delivery.recipient, Delivery.channel, Delivery.status,
-                   Delivery.created_at, Delivery.cycle, Delivery.error).where(
+                   Delivery.created_at, Delivery.cycle, Delivery.error, Delivery.key).where(
         Delivery.status == "failed", Delivery.created_at > since, Delivery.created_at <= as_of)
     deliveries = [DeliveryRow(*r) for r in session.execute(dstmt)]
     return {"tasks": tasks, "cycles": cycles, "incidents": incidents, "deliveries": deliveries,
@@ -254,19 +254,26 @@ def message_kind(data: dict[str, Any]) -> str:
     return "report_period" if data.get("kind") == "period" else "report_daily"
 
 
-def render_message(kind: str, context: dict[str, Any]):
-    """notifiers.render.render for the report kinds (same templates folder, filters and
-    the Zalo-sized chat text), also while those kinds are not yet in its KINDS list."""
+REPORT_MESSAGE_KINDS = ("report_daily", "report_period")
+
+
+def register_message_kinds() -> None:
+    """Let notifiers.render (and so the delivery activity) render the report kinds:
+    their templates are notifiers/templates/report_*.j2. A no-op once notifiers.render
+    lists them itself."""
     from notifiers import render as r
 
-    if kind in r.KINDS:
-        return r.render(kind, context)
-    subject, text = r._render_text(kind, context)
-    html = r._environment().get_template(f"{kind}.html.j2").render(context).strip()
-    chat = f"{subject}\n\n{text}"
-    if len(chat) > r.CHAT_LIMIT:
-        chat = r._fit(chat, str(context.get("link") or ""), r.CHAT_LIMIT)
-    return r.Message(subject=subject, text=text, html=html, chat=chat)
+    missing = tuple(k for k in REPORT_MESSAGE_KINDS if k not in r.KINDS)
+    if missing:
+        r.KINDS = tuple(r.KINDS) + missing
+
+
+def render_message(kind: str, context: dict[str, Any]):
+    """The report message (subject, text, html, and the Zalo-sized chat text)."""
+    from notifiers import render as r
+
+    register_message_kinds()
+    return r.render(kind, context)
 
 
 def short_text(data: dict[str, Any], link: str = "") -> str:
@@ -280,28 +287,35 @@ def report_subject(report_id: int) -> str:
     return f"report/{report_id}"
 
 
-def link_expiry(as_of: datetime) -> datetime:
-    """Whole seconds (the token stores seconds), so every maker of this link agrees."""
-    return (as_of.astimezone(timezone.utc) + timedelta(days=REPORT_LINK_DAYS)).replace(microsecond=0)
+def link_expiry(as_of: datetime, created_at: datetime | None = None) -> datetime:
+    """REPORT_LINK_DAYS after the report was made (or its moment, if later), in whole
+    seconds (the token stores seconds) so every maker of this link makes the same one."""
+    base = as_of.astimezone(timezone.utc)
+    if created_at is not None:
+        base = max(base, created_at.astimezone(timezone.utc))
+    return (base + timedelta(days=REPORT_LINK_DAYS)).replace(microsecond=0)
 
 
 def report_cycle(as_of: datetime) -> str:
     return as_of.astimezone(VN_TZ).date().isoformat()
 
 
-def report_link(settings, report_id: int, as_of: datetime, recipient: str = SUPERVISORS_KEY) -> str:
+def report_link(settings, report_id: int, as_of: datetime, created_at: datetime | None = None,
+                recipient: str = SUPERVISORS_KEY) -> str:
     """The signed link to one report's page (`/r/{token}`), the one its messages carry."""
     from web.links import make_link
 
     return make_link(settings.secret_key, settings.public_url, report_subject(report_id), report_cycle(as_of),
-                     recipient, "report", expires_at=link_expiry(as_of))
+                     recipient, "report", expires_at=link_expiry(as_of, created_at))
 
 
 # -- archiving -------------------------------------------------------------------
 
 def archive(database_url: str, kind: str, as_of: datetime, data: dict[str, Any], *,
             settings=None, link_recipient: str = SUPERVISORS_KEY) -> tuple[int, str, str]:
-    """Write (or find, for the same kind and instant) the Report row; (id, url, short text)."""
+    """Write (or find, for the same kind and instant) the Report row; (id, url, short text).
+    A report made again for the same moment (a retried activity, a second --send) is
+    recomputed into the same row, and keeps its link."""
     as_of = as_of.astimezone(timezone.utc)
     with session_scope(database_url) as s:
         row = s.execute(select(Report).where(Report.kind == kind, Report.as_of == as_of)).scalar()
@@ -309,7 +323,7 @@ def archive(database_url: str, kind: str, as_of: datetime, data: dict[str, Any],
             row = Report(kind=kind, as_of=as_of, data=data)
             s.add(row)
             s.flush()
-        url = report_link(settings, row.id, as_of, link_recipient) if settings is not None else ""
+        url = report_link(settings, row.id, as_of, row.created_at, link_recipient) if settings is not None else ""
         row.data = data
         row.short_text = short_text(data, url)
         row.html = render_page(data, row.id)
@@ -319,7 +333,10 @@ def archive(database_url: str, kind: str, as_of: datetime, data: dict[str, Any],
 def build_and_archive(settings, config, kind: str, as_of: datetime, period: str | None = None) -> dict[str, Any]:
     data = compute(settings.database_url, config, kind, as_of, period)
     report_id, url, short = archive(settings.database_url, kind, as_of, data, settings=settings)
-    return {"id": report_id, "url": url, "short_text": short, "data": data}
+    with session_scope(settings.database_url) as s:
+        created_at = s.get(Report, report_id).created_at
+    return {"id": report_id, "url": url, "short_text": short, "data": data,
+            "link_expires_at": link_expiry(as_of, created_at).isoformat()}
 
 
 def compute(database_url: str, config, kind: str, as_of: datetime, period: str | None = None) -> dict[str, Any]:
@@ -565,6 +582,9 @@ class ReportActivities:
         return BuiltReport(
             id=built["id"], kind=kind, as_of=as_of.isoformat(), url=built["url"], title=report_title(data),
             message_kind=message_kind(data), cycle=report_cycle(as_of),
-            link_expires_at=link_expiry(as_of).isoformat(), context=context, recipients=recipients,
+            link_expires_at=built["link_expires_at"], context=context, recipients=recipients,
             totals=data.get("totals") or {k: v for k, v in data.items() if k in ("scheduled", "indicators")},
         )
+
+
+register_message_kinds()

@@ -33,8 +33,9 @@ Definitions (they are what the totals mean; the tests check them by hand):
   sets one); one-off tasks without a due day count here too.
 * **incidents_open**: incidents detected by `as_of` and not reported by `as_of`;
   `hours_left` is negative once the 24-hour window has passed.
-* **failed_deliveries**: delivery attempts logged as failed since the previous report
-  (or in the 24 hours before `as_of` when there is none).
+* **failed_deliveries**: deliveries (to one recipient, every channel tried) logged as
+  failed since the previous report (or in the 24 hours before `as_of` when there is
+  none); a channel that failed before another channel delivered is not counted.
 * **newly_overdue**: overdue tasks that became overdue after the previous report, i.e.
   whose due day ended after it (the last 24 hours when there is no previous report).
 * **overdue_by_unit**: the overdue tasks under each lead unit (a task led by two
@@ -121,6 +122,7 @@ class DeliveryRow:
     created_at: datetime
     cycle: str = ""
     error: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -380,11 +382,19 @@ def _incidents(incidents: Iterable[Any], as_of: datetime, unit_names: Mapping[st
     return out
 
 
+# The delivery log keeps one row per delivery (subject|cycle|step|recipient) and one per
+# channel tried (the same key + "|zalo", "|email2"...): a channel that failed before
+# another worked is not a failed delivery, so only the delivery rows count.
+_CHANNEL_ROW = re.compile(r"\|(?:zalo|email|outbox|other)\d*$")
+
+
 def _failed(deliveries: Iterable[Any], since: datetime, as_of: datetime) -> list[dict[str, Any]]:
     out = []
     for d in deliveries:
         at = _aware(d.created_at)
         if d.status != "failed" or not (since < at <= as_of):
+            continue
+        if _CHANNEL_ROW.search(getattr(d, "key", "") or ""):
             continue
         out.append({"subject_id": d.subject_id, "cycle": getattr(d, "cycle", "") or "", "step": d.step,
                     "recipient": d.recipient, "channel": d.channel, "error": getattr(d, "error", "") or "",

@@ -124,19 +124,31 @@ def test_incidents_and_failed_deliveries(seeded, config):
                        reported_at=A - timedelta(hours=1)))
         s.add(Incident(id="incident/4", unit="vhxh", title="Sau thời điểm báo cáo",
                        detected_at=A + timedelta(hours=1), due_at=A + timedelta(hours=25)))
-        s.add(Delivery(key="k1", subject_id="task/seed/21", step="after-1", recipient="so-khcn",
-                       channel="zalo", status="failed", error="HTTP 500", created_at=A - timedelta(hours=2)))
-        s.add(Delivery(key="k2", subject_id="task/seed/21", step="after-1", recipient="so-khcn",
+        # 21: Zalo and email both failed -> a failed delivery (its channel rows are not counted again)
+        k = "task/seed/21||after-1|so-khcn"
+        s.add(Delivery(key=k, subject_id="task/seed/21", step="after-1", recipient="so-khcn",
+                       channel="none", status="failed", error="zalo: HTTP 500; email: refused",
+                       created_at=A - timedelta(hours=2)))
+        for ch in ("zalo", "email"):
+            s.add(Delivery(key=f"{k}|{ch}", subject_id="task/seed/21", step="after-1", recipient="so-khcn",
+                           channel=ch, status="failed", created_at=A - timedelta(hours=2)))
+        # 35: Zalo failed, email delivered -> not a failed delivery
+        k = "task/seed/35||after-1|cong-an-tp"
+        s.add(Delivery(key=k, subject_id="task/seed/35", step="after-1", recipient="cong-an-tp",
                        channel="email", status="sent", created_at=A - timedelta(hours=2)))
-        s.add(Delivery(key="k3", subject_id="task/seed/23", step="due", recipient="so-khcn",
-                       channel="zalo", status="failed", created_at=A - timedelta(hours=30)))
+        s.add(Delivery(key=k + "|zalo", subject_id="task/seed/35", step="after-1", recipient="cong-an-tp",
+                       channel="zalo", status="failed", created_at=A - timedelta(hours=2)))
+        # 23: failed, but 30 hours ago (before the window)
+        s.add(Delivery(key="task/seed/23||due|so-khcn", subject_id="task/seed/23", step="due",
+                       recipient="so-khcn", channel="none", status="failed", created_at=A - timedelta(hours=30)))
     data = daily_data(seeded, config, A)
     assert data["totals"]["incidents_open"] == 2
     by_id = {i["id"]: i for i in data["incidents"]}
     assert by_id["incident/1"]["late"] and by_id["incident/1"]["hours_left"] == -6
     assert by_id["incident/2"]["hours_left"] == 20 and not by_id["incident/2"]["late"]
     # only the failure of the last 24 hours (no previous report)
-    assert [(d["subject_id"], d["channel"]) for d in data["failed_deliveries"]] == [("task/seed/21", "zalo")]
+    assert [(d["subject_id"], d["recipient"]) for d in data["failed_deliveries"]] == [("task/seed/21", "so-khcn")]
+    assert "HTTP 500" in data["failed_deliveries"][0]["error"]
     # the incident reported 1 h before A was still open 2 h before A
     earlier = daily_data(seeded, config, A - timedelta(hours=2))
     assert earlier["totals"]["incidents_open"] == 3  # 1, 2 and 3 (4 not yet detected)

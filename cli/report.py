@@ -1,0 +1,190 @@
+"""`./dondoc report daily | period | appendix`.
+
+  report daily [--as-of ISO-8601] [--plan P] [--json] [--send]
+      The daily report computed from the store as it stood at --as-of (default now).
+      --send runs the report workflow (the one the 16:00 schedule runs) now: it
+      archives the report and sends it to the supervisors; with --json it prints
+      {"id", "url", "deliveries": [...]}.
+  report period (--quarter 2026Q1 | --month 2026-05) [--plan P] [--as-of ISO] [--json]
+      The counts the quarterly reports write, in prose and in a table.
+  report appendix --plan P --format xlsx|docx -o FILE [--as-of ISO]
+      The plan's table with the result column and the evidence filled in.
+
+--as-of: an ISO 8601 instant; without a zone it is Vietnam time; a bare date means
+16:00 (the daily report's hour) of that day in Vietnam.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+
+from cli.common import config_for, connect, fail, print_json, settings_for
+from domain.calendar import VN_TZ
+
+SEND_TIMEOUT_S = 120
+
+
+def parse_as_of(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(timezone.utc)
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(16, 0), VN_TZ).astimezone(timezone.utc)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--as-of {text!r}: không phải thời điểm ISO 8601 (ví dụ 2026-04-15T16:00+07:00)", code=2)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VN_TZ)
+    return moment.astimezone(timezone.utc)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="báo cáo: hằng ngày, theo kỳ, phụ lục kết quả")
+    rs = p.add_subparsers(dest="report_command", metavar="KIND")
+
+    d = rs.add_parser("daily", help="báo cáo hằng ngày (16:00)")
+    d.add_argument("--as-of", help="thời điểm tính báo cáo (ISO 8601; mặc định: bây giờ)")
+    d.add_argument("--plan", help="chỉ một kế hoạch")
+    d.add_argument("--json", action="store_true")
+    d.add_argument("--send", action="store_true", help="chạy quy trình báo cáo ngay: lưu và gửi Ban Chỉ đạo")
+    d.set_defaults(func=cmd_daily)
+
+    q = rs.add_parser("period", help="tổng hợp theo quý hoặc tháng")
+    g = q.add_mutually_exclusive_group(required=True)
+    g.add_argument("--quarter", help="ví dụ 2026Q1")
+    g.add_argument("--month", help="ví dụ 2026-05")
+    q.add_argument("--plan", help="chỉ một kế hoạch")
+    q.add_argument("--as-of", help="thời điểm đọc kết quả (mặc định: bây giờ)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_period)
+
+    a = rs.add_parser("appendix", help="phụ lục kế hoạch có cột kết quả thực tế và văn bản chứng minh")
+    a.add_argument("--plan", required=True)
+    a.add_argument("--format", choices=("xlsx", "docx"), required=True)
+    a.add_argument("-o", "--output", required=True)
+    a.add_argument("--as-of", help="thời điểm đọc kết quả (mặc định: bây giờ)")
+    a.set_defaults(func=cmd_appendix)
+
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+# -- daily -----------------------------------------------------------------------
+
+def cmd_daily(args) -> int:
+    settings = settings_for(args)
+    config = config_for(args)
+    as_of = parse_as_of(args.as_of)
+    if args.send:
+        return asyncio.run(_send_daily(args, settings, as_of))
+    from activities.reports import daily_data, short_text
+
+    data = daily_data(settings.database_url, config, as_of, plan=args.plan)
+    if args.json:
+        print_json(data)
+    else:
+        sys.stdout.write(short_text(data) + "\n")
+        if data["overdue"]:
+            sys.stdout.write("\nNhiệm vụ quá hạn:\n")
+            for r in data["overdue"]:
+                sys.stdout.write(f"  [{r['plan']}] STT {r['stt']}: {r['title'][:100]} — hạn {r['due']}, "
+                                 f"quá {r['days_overdue']} ngày ({', '.join(r['lead_unit_names'])})\n")
+    return 0
+
+
+async def _send_daily(args, settings, as_of: datetime) -> int:
+    from workflows.report import WORKFLOW_NAME, ReportInput, ReportOutcome
+
+    client = await connect(settings)
+    explicit = bool(args.as_of)
+    wf_id = f"report/manual/{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    try:
+        outcome = await asyncio.wait_for(client.execute_workflow(
+            WORKFLOW_NAME,
+            ReportInput(kind="daily", working_days_only=False, send=True,
+                        as_of=as_of.isoformat() if explicit else None),
+            id=wf_id, task_queue=settings.task_queue, result_type=ReportOutcome,
+            execution_timeout=timedelta(seconds=SEND_TIMEOUT_S)), SEND_TIMEOUT_S + 5)
+    except asyncio.TimeoutError:
+        fail(f"Quy trình báo cáo {wf_id} chưa xong sau {SEND_TIMEOUT_S} giây: worker có đang chạy không "
+             "('./dondoc up')?", code=1)
+    except Exception as exc:  # noqa: BLE001 - the workflow's failure, said plainly
+        fail(f"Gửi báo cáo không thành công ({wf_id}): {exc}", code=1)
+    if args.json:
+        print_json({"id": outcome.id, "url": outcome.url, "as_of": outcome.as_of, "workflow_id": wf_id,
+                    "deliveries": outcome.deliveries})
+    else:
+        sys.stdout.write(f"Đã lưu báo cáo số {outcome.id}: {outcome.url}\n")
+        for d in outcome.deliveries:
+            sys.stdout.write(f"  {d['recipient']} ({d['group']}): {d['status']} {d.get('channel', '')} "
+                             f"{d.get('error', '')}\n")
+    failed = [d for d in outcome.deliveries if d["status"] != "sent"]
+    return 1 if failed else 0
+
+
+# -- period ----------------------------------------------------------------------
+
+def cmd_period(args) -> int:
+    from activities.reports import period_data
+
+    settings = settings_for(args)
+    config = config_for(args)
+    try:
+        data = period_data(settings.database_url, config, quarter=args.quarter, month=args.month,
+                           as_of=parse_as_of(args.as_of), plan=args.plan)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    if args.json:
+        print_json(data)
+        return 0
+    out = [data["prose"], "", period_table(data)]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def period_table(data: dict) -> str:
+    """The counts as a small text table (the prose's figures, one per row)."""
+    s, i, r = data["scheduled"], data["indicators"], data["recurring"]
+    rows = [
+        ("Chỉ tiêu", i["total"]), ("  Đã đạt", i["met"]), ("  Chưa đạt", i["not_met"]),
+        ("  Chưa có kết quả", i["pending"]),
+        ("Nhiệm vụ theo tiến độ", s["total"]), ("  Hoàn thành đúng hạn", s["completed_on_time"]),
+        ("    trong đó trước hạn", s["completed_early"]), ("  Chậm tiến độ", s["behind"]),
+        ("    hoàn thành quá hạn", s["completed_late"]), ("    chưa hoàn thành, quá hạn", s["overdue_open"]),
+        ("  Đang thực hiện, chưa đến hạn", s["in_progress"]),
+        ("Nhiệm vụ triển khai thường xuyên", r["total"]), ("  Kỳ báo cáo đến hạn", r["cycles"]["due"]),
+        ("  Báo cáo đúng hạn", r["cycles"]["reported_on_time"]), ("  Báo cáo muộn", r["cycles"]["reported_late"]),
+        ("  Chưa báo cáo", r["cycles"]["not_reported"]),
+        ("Nhiệm vụ chuyển tiếp từ kỳ trước", data["carried_over"]["total"]),
+        ("Nhiệm vụ chưa xác định thời hạn", data["unknown_deadline"]),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{'Nội dung'.ljust(width)}  Số lượng", "-" * (width + 10)]
+    lines += [f"{k.ljust(width)}  {v:>8}" for k, v in rows]
+    if data["rows"]:
+        lines += ["", f"Nhiệm vụ theo tiến độ trong {data['label']}:"]
+        for row in data["rows"]:
+            lines.append(f"  STT {row['stt']:>4}  {row['due'] or '':10}  {row['state_vi']:28}  {row['title'][:80]}")
+    return "\n".join(lines)
+
+
+# -- appendix --------------------------------------------------------------------
+
+def cmd_appendix(args) -> int:
+    from activities.reports import appendix_rows, write_appendix
+
+    settings = settings_for(args)
+    config = config_for(args)
+    as_of = parse_as_of(args.as_of)
+    try:
+        rows = appendix_rows(settings.database_url, config, args.plan, as_of)
+    except LookupError:
+        fail(f"Không có kế hoạch «{args.plan}» trong cơ sở dữ liệu ('./dondoc task list' để xem).", code=2)
+    local = as_of.astimezone(VN_TZ)
+    title = f"Phụ lục kết quả thực hiện nhiệm vụ — {args.plan} (tính đến ngày {local:%d/%m/%Y})"
+    path = write_appendix(rows, args.format, args.output, title)
+    tasks = sum(1 for r in rows if not isinstance(r, str))
+    sys.stdout.write(f"Đã ghi {path} ({tasks} nhiệm vụ).\n")
+    return 0

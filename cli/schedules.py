@@ -1,0 +1,69 @@
+"""`./dondoc schedules [--json] [--count N]`: the report schedules of the configuration,
+each with its id, cron, time zone and next run times (croniter, in that zone).
+
+Non-working days are marked: a schedule with `working_days_only` fires then but sends
+nothing (the report workflow checks the Vietnamese working calendar).
+"""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+from cli.common import config_for, print_json, settings_for
+from domain.calendar import WorkingCalendar
+
+
+def next_runs(cron: str, time_zone: str, count: int, now: datetime | None = None) -> list[datetime]:
+    tz = ZoneInfo(time_zone)
+    start = (now or datetime.now(timezone.utc)).astimezone(tz)
+    it = croniter(cron, start)
+    return [it.get_next(datetime) for _ in range(count)]
+
+
+def describe(config, count: int = 5, now: datetime | None = None) -> list[dict]:
+    from workflows.schedules import schedule_id
+
+    cal = WorkingCalendar(config.calendar)
+    out = []
+    for s in config.schedules:
+        runs = next_runs(s.cron, s.time_zone, count, now)
+        out.append({
+            "id": s.id,
+            "schedule_id": schedule_id(s.id),
+            "cron": s.cron,
+            "time_zone": s.time_zone,
+            "kind": s.kind,
+            "working_days_only": s.working_days_only,
+            "next_runs": [r.isoformat() for r in runs],
+            "next_sends": [r.isoformat() for r in runs if not s.working_days_only or cal.is_working_day(r.date())],
+        })
+    return out
+
+
+def register(sub) -> None:
+    p = sub.add_parser("schedules", help="lịch gửi báo cáo (cron, múi giờ, các lần chạy tới)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--count", type=int, default=5, help="số lần chạy tới cần liệt kê (mặc định 5)")
+    p.set_defaults(func=cmd_schedules)
+
+
+def cmd_schedules(args) -> int:
+    settings_for(args)
+    config = config_for(args)
+    items = describe(config, max(args.count, 1))
+    if args.json:
+        print_json(items)
+        return 0
+    if not items:
+        sys.stdout.write("Cấu hình không có lịch báo cáo nào ([reports.<id>]).\n")
+    for it in items:
+        sys.stdout.write(f"{it['id']}  ({it['schedule_id']})  cron \"{it['cron']}\"  {it['time_zone']}  "
+                         f"loại: {it['kind']}{'  chỉ ngày làm việc' if it['working_days_only'] else ''}\n")
+        sends = set(it["next_sends"])
+        for r in it["next_runs"]:
+            mark = "" if r in sends else "  (ngày nghỉ: không gửi)"
+            sys.stdout.write(f"    {datetime.fromisoformat(r):%H:%M %a %d/%m/%Y}{mark}\n")
+    return 0

@@ -1,0 +1,208 @@
+"""The report workflow and its Schedule on the real dev server: the schedule is created
+once and left alone on a second start; the workflow skips non-working days, archives
+the report, sends the short version with the signed link to Zalo and the full report
+by email, and the link opens the page (a forged one does not)."""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from peers import fake_smtp, fake_zalo  # noqa: F401 (fixtures)
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from temporalio.worker import Worker
+
+from activities.deliver import DeliveryActivities
+from activities.reports import ReportActivities, report_link
+from config.loader import ReportSchedule, load_config
+from config.settings import load_settings
+from domain.calendar import CalendarConfig
+from store.db import session_scope
+from store.models import Delivery, Report
+from tests.test_report_seed import insert_seed_plan
+from web.links import make_link, token_from_url, verify
+from web.routes_report import routes
+from workflows.report import WORKFLOW_NAME, ReportInput, ReportOutcome, ReportWorkflow
+from workflows.schedules import PREFIX, ensure_schedules, sync_schedules
+
+VN = timezone(timedelta(hours=7))
+A = datetime(2026, 4, 15, 16, 0, tzinfo=VN)       # Wednesday
+HOLIDAY = datetime(2026, 4, 27, 16, 0, tzinfo=VN)  # Giỗ Tổ Hùng Vương (observed)
+SECRET = "report-test-secret"
+TOKEN = "111111:drilltoken"
+
+
+@pytest.fixture
+def settings(sqlite_url, tmp_path, monkeypatch, task_queue):
+    monkeypatch.setenv("DONDOC_SECRET_KEY", SECRET)
+    return load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_PUBLIC_URL": "http://dondoc.test",
+                          "DONDOC_DATABASE_URL": sqlite_url, "DONDOC_TASK_QUEUE": task_queue})
+
+
+@pytest.fixture
+def drill(fake_smtp, monkeypatch):  # noqa: F811
+    """The drill configuration with the real working calendar (so holidays count)."""
+    monkeypatch.setenv("DRILL_SMTP_PORT", str(fake_smtp.port))
+    config = load_config("config/examples/drill.toml")
+    return dataclasses.replace(config, calendar=CalendarConfig())
+
+
+# -- the schedule ------------------------------------------------------------------
+
+async def test_schedule_created_once_then_left_alone(dev_env, settings):
+    client = dev_env.client
+    config = load_config()
+    sid = PREFIX + "daily"
+    try:
+        assert await ensure_schedules(client, settings, config) == [sid]
+        handle = client.get_schedule_handle(sid)
+        first = await handle.describe()
+        assert first.schedule.spec.time_zone_name == "Asia/Ho_Chi_Minh"
+        assert first.schedule.action.workflow == WORKFLOW_NAME
+        assert first.schedule.action.task_queue == settings.task_queue
+        # every next firing is at 16:00 in Vietnam
+        nexts = first.info.next_action_times
+        assert nexts and all(t.astimezone(VN).hour == 16 and t.astimezone(VN).minute == 0 for t in nexts)
+
+        # A second start: nothing changes, not even the schedule's update time.
+        assert await sync_schedules(client, settings, config) == {sid: "unchanged"}
+        second = await handle.describe()
+        assert second.info.last_updated_at == first.info.last_updated_at
+        assert second.info.created_at == first.info.created_at
+
+        # The configuration changes: updated in place, pause kept.
+        await handle.pause(note="tạm dừng để thử")
+        changed = dataclasses.replace(config, schedules=(ReportSchedule("daily", "30 15 * * 1-5"),))
+        assert await sync_schedules(client, settings, changed) == {sid: "updated"}
+        third = await handle.describe()
+        assert third.schedule.state.paused
+        assert all(t.astimezone(VN).hour == 15 and t.astimezone(VN).minute == 30
+                   for t in third.info.next_action_times)
+        assert await sync_schedules(client, settings, changed) == {sid: "unchanged"}
+
+        # Gone from the configuration: deleted.
+        none = dataclasses.replace(config, schedules=())
+        assert (await sync_schedules(client, settings, none)).get(sid) == "deleted"
+    finally:
+        try:
+            await client.get_schedule_handle(sid).delete()
+        except Exception:
+            pass
+
+
+# -- the workflow -------------------------------------------------------------------
+
+async def run_report(env, settings, config, as_of: datetime, **kw) -> ReportOutcome:
+    acts = ReportActivities(settings, config)
+    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2)
+    async with Worker(env.client, task_queue=settings.task_queue, workflows=[ReportWorkflow],
+                      activities=[*acts.activities(), delivery.deliver]):
+        return await env.client.execute_workflow(
+            WORKFLOW_NAME, ReportInput(as_of=as_of.isoformat(), **kw), id=f"report/test/{uuid.uuid4().hex[:8]}",
+            task_queue=settings.task_queue, result_type=ReportOutcome, execution_timeout=timedelta(seconds=90))
+
+
+def reports_count(url: str) -> int:
+    with session_scope(url) as s:
+        return s.scalar(select(func.count()).select_from(Report))
+
+
+async def test_report_sent_to_zalo_and_email_with_link(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
+    insert_seed_plan(settings.database_url)
+    out = await run_report(dev_env, settings, drill, A)
+    assert not out.skipped and out.id and out.totals["overdue"] == 6
+    assert out.url.startswith("http://dondoc.test/r/")
+    assert {(d["group"], d["status"], d["channel"]) for d in out.deliveries} == {("chat", "sent", "zalo"),
+                                                                                ("email", "sent", "email")}
+    # Zalo: the short version, under 2,000 characters, with the very link printed by --send
+    [z] = [m for m in fake_zalo.messages if m.chat_id == "bcd-chat"]
+    assert len(z.text) < 2000 and out.url in z.text
+    assert "Quá hạn chưa hoàn thành: 6" in z.text
+    # Email: the full report (every overdue task listed), with the same link
+    [mail] = fake_smtp.wait_for(1)
+    assert "bcd@drill.local" in mail.recipients
+    for n in (21, 23, 35, 42, 47, 49):
+        assert f"Nhiệm vụ số {n}" in mail.html
+    assert out.url in mail.html
+    # The link opens the full report page
+    claims = verify(SECRET, token_from_url(out.url), datetime.now(timezone.utc))
+    assert (claims.subject_id, claims.purpose) == (f"report/{out.id}", "report")
+    with TestClient(Starlette(routes=routes(settings, drill))) as web:
+        page = web.get("/r/" + token_from_url(out.url))
+        assert page.status_code == 200 and '<html lang="vi">' in page.text
+        for n in (21, 23, 35, 42, 47, 49):
+            assert f"Nhiệm vụ số {n}" in page.text
+
+    # The same report run again (a retry, a double click): same row, nothing sent twice.
+    again = await run_report(dev_env, settings, drill, A)
+    assert again.id == out.id and reports_count(settings.database_url) == 1
+    assert all(d["status"] == "sent" for d in again.deliveries)
+    assert len([m for m in fake_zalo.messages if m.chat_id == "bcd-chat"]) == 1
+    assert len(fake_smtp.messages) == 1
+
+
+async def test_nothing_sent_on_a_holiday(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
+    insert_seed_plan(settings.database_url)
+    out = await run_report(dev_env, settings, drill, HOLIDAY)
+    assert out.skipped and out.reason == "non-working day"
+    assert reports_count(settings.database_url) == 0 and fake_zalo.messages == [] and fake_smtp.messages == []
+    # Asked for by hand (--send), the working-day rule does not apply.
+    out = await run_report(dev_env, settings, drill, HOLIDAY, working_days_only=False)
+    assert not out.skipped and out.id
+
+
+async def test_failed_zalo_is_reported_not_dropped(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
+    insert_seed_plan(settings.database_url)
+    fake_zalo.fail_chat("bcd-chat", status=400)
+    out = await run_report(dev_env, settings, drill, A)
+    chat = next(d for d in out.deliveries if d["group"] == "chat")
+    assert chat["status"] == "failed"
+    assert next(d for d in out.deliveries if d["group"] == "email")["status"] == "sent"
+    # ...and the next report lists the failure
+    from activities.reports import daily_data
+
+    later = daily_data(settings.database_url, drill, datetime.now(timezone.utc) + timedelta(minutes=1))
+    assert any(f["subject_id"] == f"report/{out.id}" for f in later["failed_deliveries"])
+
+
+# -- the page ------------------------------------------------------------------------
+
+def test_report_page_refuses_forged_and_foreign_links(settings, drill):
+    insert_seed_plan(settings.database_url)
+    from activities.reports import archive, daily_data
+
+    rid, url, _ = archive(settings.database_url, "daily", A, daily_data(settings.database_url, drill, A),
+                          settings=settings)
+    with session_scope(settings.database_url) as s:
+        created = s.get(Report, rid).created_at
+    assert url == report_link(settings, rid, A, created)
+    token = token_from_url(url)
+    with TestClient(Starlette(routes=routes(settings, drill))) as web:
+        assert web.get(f"/r/{token}").status_code == 200
+        # one character changed in the signature
+        forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+        r = web.get(f"/r/{forged}")
+        assert r.status_code == 403 and "không hợp lệ" in r.text and "Nhiệm vụ số" not in r.text
+        # signed with another key
+        other = make_link("another-key", "http://dondoc.test", f"report/{rid}", "", "supervisors", "report",
+                          expires_at=datetime.now(timezone.utc) + timedelta(days=1))
+        assert web.get("/r/" + token_from_url(other)).status_code == 403
+        # a confirmation link of ours pasted under /r/
+        confirm = make_link(SECRET, "http://dondoc.test", f"report/{rid}", "", "supervisors", "confirm",
+                            expires_at=datetime.now(timezone.utc) + timedelta(days=1))
+        assert web.get("/r/" + token_from_url(confirm)).status_code == 403
+        # expired
+        old = make_link(SECRET, "http://dondoc.test", f"report/{rid}", "", "supervisors", "report",
+                        expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+        assert web.get("/r/" + token_from_url(old)).status_code == 410
+        # cut short
+        assert web.get(f"/r/{token[:10]}").status_code in (400, 403)
+        # a report that does not exist
+        missing = make_link(SECRET, "http://dondoc.test", "report/999", "", "supervisors", "report",
+                            expires_at=datetime.now(timezone.utc) + timedelta(days=1))
+        assert web.get("/r/" + token_from_url(missing)).status_code == 404
+        # GET only
+        assert web.post(f"/r/{token}").status_code == 405

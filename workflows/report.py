@@ -1,0 +1,109 @@
+"""The report workflow: what the 16:00 Schedule runs (and `./dondoc report daily --send`).
+
+1. On a non-working day (weekend, Vietnamese holiday, configured day off) a scheduled
+   run sends nothing: an activity answers from the calendar, so a holiday-table change
+   never makes history replay differently.
+2. Build: an activity computes the report as of the workflow's start (`workflow.now()`,
+   i.e. the schedule's firing moment), renders it, archives a Report row and gives
+   back its id and the signed link to its page.
+3. Send to the supervisors through the delivery activity, per channel group: chat
+   channels (Zalo) get the short version with the link, email the full report. Both
+   carry the same link (same subject, cycle, recipient, purpose and expiry). The
+   delivery key is (report/<id>, day, step, supervisors): a retried activity or a
+   re-run of the same report never sends twice.
+
+Deterministic: no I/O here, time from workflow.now().
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deliver import DELIVER_ATTEMPTS, DeliverRequest, DeliverResult, Recipient
+    from activities.reports import BuiltReport, ReportRequest
+
+WORKFLOW_NAME = "ReportWorkflow"
+CHAT_SCHEMES = ("zalo", "outbox")
+
+
+@dataclass
+class ReportInput:
+    kind: str = "daily"                   # daily | weekly | period | monthly
+    schedule_id: str = ""
+    working_days_only: bool = True        # scheduled runs: nothing on non-working days
+    send: bool = True
+    as_of: str | None = None              # ISO instant; default: when the workflow starts
+    period: str | None = None             # "2026Q1" / "2026-05" for period kinds
+
+
+@dataclass
+class ReportOutcome:
+    skipped: bool = False
+    reason: str = ""
+    id: int | None = None
+    url: str = ""
+    as_of: str = ""
+    kind: str = ""
+    totals: dict = field(default_factory=dict)
+    deliveries: list[dict] = field(default_factory=list)
+
+
+def channel_groups(targets: list[str]) -> list[tuple[str, list[str]]]:
+    """("chat", zalo/outbox targets) and ("email", the others): each group is one
+    delivery, so the chat gets the short text and the mail the full report."""
+    chat = [t for t in targets if t.split("://", 1)[0].lower() in CHAT_SCHEMES]
+    other = [t for t in targets if t not in chat]
+    return [(name, group) for name, group in (("chat", chat), ("email", other)) if group]
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class ReportWorkflow:
+    @workflow.run
+    async def run(self, inp: ReportInput) -> ReportOutcome:
+        as_of = inp.as_of or workflow.now().isoformat()
+        short = dict(start_to_close_timeout=timedelta(seconds=30),
+                     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1),
+                                              maximum_attempts=10))
+        if inp.working_days_only:
+            working = await workflow.execute_activity("report_is_working_day", as_of, result_type=bool, **short)
+            if not working:
+                return ReportOutcome(skipped=True, reason="non-working day", as_of=as_of, kind=inp.kind)
+        built: BuiltReport = await workflow.execute_activity(
+            "build_report",
+            ReportRequest(kind=inp.kind, as_of=as_of, schedule_id=inp.schedule_id,
+                          working_days_only=inp.working_days_only, send=inp.send, period=inp.period),
+            result_type=BuiltReport, start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1),
+                                     maximum_attempts=10))
+        outcome = ReportOutcome(id=built.id, url=built.url, as_of=built.as_of, kind=built.kind, totals=built.totals)
+        if not inp.send:
+            return outcome
+        sends = []
+        for rec in built.recipients:
+            for group, targets in channel_groups(list(rec.targets)):
+                req = DeliverRequest(
+                    subject_id=f"report/{built.id}", cycle=built.cycle, step=f"{built.kind}-{group}",
+                    kind=built.message_kind, recipient=Recipient(rec.key, rec.name, rec.level, targets),
+                    context=dict(built.context), link_purpose="report", link_expires_at=built.link_expires_at)
+                sends.append((rec.key, group, req))
+        results = await asyncio.gather(*(
+            workflow.execute_activity(
+                "deliver", req, result_type=DeliverResult, start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
+                                         maximum_interval=timedelta(minutes=1),
+                                         maximum_attempts=DELIVER_ATTEMPTS + 1))
+            for _, _, req in sends), return_exceptions=True)
+        for (key, group, req), res in zip(sends, results):
+            if isinstance(res, BaseException):
+                outcome.deliveries.append({"recipient": key, "group": group, "step": req.step, "status": "failed",
+                                           "channel": "", "error": str(res.cause if getattr(res, "cause", None) else res)})
+            else:
+                outcome.deliveries.append({"recipient": key, "group": group, "step": req.step, "status": res.status,
+                                           "channel": res.channel, "key": res.key, "attempts": res.attempts,
+                                           "error": res.error})
+        return outcome
