@@ -28,6 +28,18 @@ EVENT_LABELS = {
     "extension_approved": "Lãnh đạo đồng ý gia hạn", "extension_declined": "Lãnh đạo không đồng ý gia hạn",
     "no_channel": "Không gửi được tới người nhận",
 }
+_STEP_PREFIXES = (("extension_request", "Đề nghị gia hạn gửi lãnh đạo"), ("no_channel", "Báo Văn phòng: không gửi được"),
+                  ("assign", "Thông báo giao nhiệm vụ"), ("remind", "Nhắc việc"), ("escalat", "Leo thang đôn đốc"),
+                  ("overdue", "Nhắc việc quá hạn"), ("complete", "Thông báo hoàn thành"), ("amend", "Thông báo điều chỉnh"),
+                  ("extend", "Thông báo gia hạn"), ("cycle", "Nhắc báo cáo kỳ"), ("report", "Báo cáo"))
+
+
+def step_label(step: str) -> str:
+    """A delivery's step in words; the raw step stays visible beside it."""
+    lowered = (step or "").lower()
+    return next((label for prefix, label in _STEP_PREFIXES if lowered.startswith(prefix)), "Tin nhắn")
+
+
 DELIVERY = {"sent": "đã gửi", "failed": "gửi lỗi", "skipped": "bỏ qua", "pending": "đang chờ"}
 
 
@@ -75,7 +87,7 @@ def _environment() -> Environment:
                        status=lambda v: STATUS.get(v or "", v or ""),
                        result=lambda v: RESULTS.get(v or "", ""),
                        kind=lambda v: KINDS.get(v or "", v or ""),
-                       delivery=lambda v: DELIVERY.get(v or "", v or ""))
+                       delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label)
     env.globals["event_labels"] = EVENT_LABELS
     return env
 
@@ -89,7 +101,9 @@ def render(request, name: str, context: dict[str, Any] | None = None, status: in
     ctx.update(context or {})
     html = ENV.get_template(name).render(ctx)
     base = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-            "Referrer-Policy": "no-referrer",  # a link's token must not leak to a document's site
+            # same-origin: the link token never leaks to a linked document's site, yet our own
+            # POSTs keep a real Origin (under no-referrer Chromium sends "Origin: null").
+            "Referrer-Policy": "same-origin",
             "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                                        "script-src 'none'; frame-ancestors 'none'; form-action 'self'"}
     base.update(headers or {})

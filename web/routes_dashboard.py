@@ -114,6 +114,15 @@ def official_name(config, key: str | None) -> str:
     return official.name if official else (key or "")
 
 
+def recipient_name(config, key: str) -> str:
+    directory = config.directory
+    if directory.unit(key):
+        return directory.unit(key).name
+    if directory.official(key):
+        return directory.official(key).name
+    return directory.supervisors_name if key in ("supervisors", "ban-chi-dao") else key
+
+
 def task_row(task, config, today: date) -> dict[str, Any]:
     overdue = task.status == "open" and task.due is not None and task.due < today
     return {
@@ -209,6 +218,9 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
         events = session.scalars(select(Event).where(Event.subject_id == task_id)).all()
         deliveries = session.scalars(select(Delivery).where(Delivery.subject_id == task_id)).all()
         row["timeline"] = timeline(events, deliveries)
+    for item in row["timeline"]:
+        if item["type"] == "delivery":
+            item["recipient_name"] = recipient_name(config, item["recipient"])
     return row
 
 
