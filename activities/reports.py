@@ -32,7 +32,7 @@ from temporalio import activity
 
 from domain.calendar import VN_TZ, WorkingCalendar
 from domain.report import (
-    CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow, build_daily, build_period, local_day,
+    CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow, build_daily, build_period, completion, local_day,
     period_bounds, stt_key,
 )
 from store.db import session_scope
@@ -254,26 +254,12 @@ def message_kind(data: dict[str, Any]) -> str:
     return "report_period" if data.get("kind") == "period" else "report_daily"
 
 
-REPORT_MESSAGE_KINDS = ("report_daily", "report_period")
-
-
-def register_message_kinds() -> None:
-    """Let notifiers.render (and so the delivery activity) render the report kinds:
-    their templates are notifiers/templates/report_*.j2. A no-op once notifiers.render
-    lists them itself."""
-    from notifiers import render as r
-
-    missing = tuple(k for k in REPORT_MESSAGE_KINDS if k not in r.KINDS)
-    if missing:
-        r.KINDS = tuple(r.KINDS) + missing
-
-
 def render_message(kind: str, context: dict[str, Any]):
-    """The report message (subject, text, html, and the Zalo-sized chat text)."""
-    from notifiers import render as r
+    """The report message through notifiers.render (templates notifiers/templates/
+    report_*.j2): subject, text, html, and the Zalo-sized chat text."""
+    from notifiers.render import render
 
-    register_message_kinds()
-    return r.render(kind, context)
+    return render(kind, context)
 
 
 def short_text(data: dict[str, Any], link: str = "") -> str:
@@ -393,13 +379,14 @@ def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None =
         if t.section and t.section != section:
             section = t.section
             out.append(section)
-        ev = dict(t.evidence or {})
+        done = completion(t, today)[0]
+        ev = dict(t.evidence or {}) if done or t.deadline_kind == "recurring" else {}
         out.append([
             t.stt, t.title, officials.get(t.lead_official or "", t.lead_official or ""),
             "; ".join(names.get(u, u) for u in t.lead_units),
             "; ".join(names.get(u, u) for u in t.coordinating_units),
             t.output, t.deadline_raw or _vn_date(t.due), appendix_result(t, today, cycles.get(t.id, ())),
-            _vn_date(t.completed_on) if t.status == "completed" and t.completed_on else "",
+            _vn_date(t.completed_on) if done and t.completed_on else "",
             str(ev.get("document_number") or ""), _vn_date(ev.get("issued_on")) if ev.get("issued_on") else "",
             str(ev.get("summary") or ""), t.notes,
         ])
@@ -410,12 +397,10 @@ def appendix_result(t: TaskRow, today: date, cycles=()) -> str:
     """What the result column says: "Hoàn thành trước hạn / đúng hạn / quá hạn",
     "Chưa hoàn thành (quá hạn N ngày)", "Đang thực hiện", or for a recurring task its
     report cycles."""
-    from domain.results import classify
-
     if t.status == "cancelled":
         return "Đã hủy"
-    if t.status == "completed":
-        result = classify(t.due, t.completed_on) if (t.due and t.completed_on) else t.result
+    done, result = completion(t, today)
+    if done:
         return {"early": "Hoàn thành trước hạn", "on_time": "Hoàn thành đúng hạn",
                 "late": "Hoàn thành quá hạn"}.get(result or "", "Hoàn thành")
     if t.deadline_kind == "recurring":
@@ -585,6 +570,3 @@ class ReportActivities:
             link_expires_at=built["link_expires_at"], context=context, recipients=recipients,
             totals=data.get("totals") or {k: v for k, v in data.items() if k in ("scheduled", "indicators")},
         )
-
-
-register_message_kinds()

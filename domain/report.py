@@ -56,7 +56,7 @@ from domain.text import ascii_fold
 __all__ = [
     "TaskRow", "CycleRow", "IncidentRow", "DeliveryRow", "IndicatorRow",
     "build_daily", "build_period", "period_bounds", "indicator_met", "stt_key",
-    "result_label", "TOTAL_KEYS", "DEFAULT_HORIZON_DAYS",
+    "result_label", "completion", "TOTAL_KEYS", "DEFAULT_HORIZON_DAYS",
 ]
 
 DEFAULT_HORIZON_DAYS = 7
@@ -170,7 +170,7 @@ def result_label(result: str | None) -> str:
     return VI_RESULT.get(result or "", "")
 
 
-def _completion(task: Any, today: date) -> tuple[bool, str | None]:
+def completion(task: Any, today: date) -> tuple[bool, str | None]:
     """(completed as of today, result class or None)."""
     if getattr(task, "status", "open") != "completed":
         return False, None
@@ -266,7 +266,7 @@ def build_daily(
         if t.status == "cancelled":
             continue
         totals["tasks"] += 1
-        done, result = _completion(t, today)
+        done, result = completion(t, today)
         if done:
             totals["completed"] += 1
             key = {"early": "completed_early", "on_time": "completed_on_time", "late": "completed_late"}
@@ -535,7 +535,7 @@ def build_period(
     for t in tasks:
         if t.status == "cancelled":
             continue
-        done, result = _completion(t, today)
+        done, result = completion(t, today)
         kind = t.deadline_kind
         if kind == "recurring":
             recurring_ids.add(t.id)
@@ -649,12 +649,14 @@ def period_prose(data: Mapping[str, Any]) -> str:
         f"- Tổng số chỉ tiêu được giao trong {label}: {_two(ind['total'])} chỉ tiêu;",
         f"+ Đã hoàn thành chỉ tiêu: {_two(ind['met'])}/{_two(ind['total'])} chỉ tiêu.",
         f"- Tổng số nhiệm vụ được giao trong {label}: {_two(sch['total'])} nhiệm vụ;",
-        f"+ Đã hoàn thành đúng hạn: {_two(sch['completed_on_time'])} nhiệm vụ"
-        + (f" (trong đó trước hạn: {_two(sch['completed_early'])})" if sch["completed_early"] else "") + ";",
-        f"+ Chậm tiến độ: {_two(sch['behind'])} nhiệm vụ"
-        + (f" (đã hoàn thành quá hạn: {_two(sch['completed_late'])}; chưa hoàn thành: {_two(sch['overdue_open'])})"
-           if sch["completed_late"] and sch["overdue_open"] else "") + ".",
+        f"+ Đã hoàn thành đúng hạn: {_two(sch['completed_on_time'])} nhiệm vụ;",
     ]
+    if sch["completed_early"]:
+        lines.append(f"  (trong đó hoàn thành trước hạn: {_two(sch['completed_early'])} nhiệm vụ)")
+    lines.append(f"+ Chậm tiến độ: {_two(sch['behind'])} nhiệm vụ.")
+    if sch["completed_late"] and sch["overdue_open"]:
+        lines.append(f"  (đã hoàn thành quá hạn: {_two(sch['completed_late'])}; "
+                     f"chưa hoàn thành: {_two(sch['overdue_open'])})")
     if sch["in_progress"]:
         lines.append(f"+ Đang thực hiện, chưa đến hạn: {_two(sch['in_progress'])} nhiệm vụ.")
     cyc = rec["cycles"]

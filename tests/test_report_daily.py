@@ -195,3 +195,36 @@ def test_drill_cycles_from_store_only():
     # April reported on the day it was due: nothing owed on 15/4
     data = build_daily([task], A, cal, cycles=cycles)
     assert data["totals"]["recurring_due"] == 0
+
+
+def test_seed_003_imported_through_intake(sqlite_url, config, seeds_dir):
+    """Seed 003 read by intake.read_plan and stored as the importer stores it: nothing is
+    done yet in the document, so on 15/4 the overdue tasks are those due 28/2 (34) and
+    31/3 (13, 18, 21, 22, 23, 35, 42, 47, 49); on 24/4 the five of 30/4 are due soon and
+    the 21 recurring tasks owe April's report (due 29/4)."""
+    from domain.identity import task_workflow_id
+    from intake import read_plan
+    from store.models import Plan, Task
+
+    result = read_plan(seeds_dir / "003_7469a4b9d1440296.txt", config.directory, plan=PLAN)
+    with session_scope(sqlite_url) as s:
+        plan = Plan(name=result.plan, source="003")
+        s.add(plan)
+        s.flush()
+        for r in result.tasks:
+            s.add(Task(id=task_workflow_id(result.plan, r.stt), plan_id=plan.id, stt=r.stt, section=r.section,
+                       title=r.title, lead_units=list(r.lead_units), lead_official=r.lead_official,
+                       deadline_raw=r.deadline.raw, deadline_kind=r.deadline.kind, due=r.deadline.due,
+                       every=r.deadline.every, status=r.status, completed_on=r.completed_on))
+    a = daily_data(sqlite_url, config, A)
+    expected = {"tasks": 51, "completed": 0, "open": 51, "overdue": 10, "due_soon": 0, "recurring_due": 0,
+                "unknown_deadline": 0, "incidents_open": 0}
+    assert {k: a["totals"][k] for k in expected} == expected
+    assert sorted(int(r["stt"]) for r in a["overdue"]) == [13, 18, 21, 22, 23, 34, 35, 42, 47, 49]
+    assert a["overdue"][0]["stt"] == "34" and a["overdue"][0]["days_overdue"] == 46   # 28/2 -> 15/4
+    units = {g["unit"]: g["count"] for g in a["overdue_by_unit"]}
+    assert units["so-khcn"] == 3            # 22, 23, 49
+    assert units["cong-an-tp"] == 3         # 34, 35, 42
+    assert units["so-tai-chinh"] == 2       # 13, 49
+    b = daily_data(sqlite_url, config, B)["totals"]
+    assert (b["overdue"], b["due_soon"], b["recurring_due"]) == (10, 5, 21)
