@@ -278,6 +278,9 @@ def test_extension_decline_changes_no_deadline(web):
     page = web.post(approve, data={"csrf_token": csrf.link_token(web.settings.secret_key, gtoken),
                                    "request_id": request_id, "decision": "decline"})
     assert page.status_code == 200 and "từ chối" in page.text and web.fake.calls == []
+    with session_scope(web.db) as s:
+        told = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "phong-vhxh")).one()
+    assert "không đồng ý gia hạn" in told.body
 
 
 def test_extension_request_validates(web):

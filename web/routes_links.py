@@ -392,6 +392,22 @@ def notify_lead(settings, config, subject: Subject, claims: LinkClaims, data: di
     return official.name if any(o.ok for _, o in outcomes) else ""
 
 
+def notify_requester(settings, config, subject: Subject, claims: LinkClaims, request: dict, decision: dict,
+                     now: datetime) -> None:
+    """Tell the unit that asked that the lead official declined its extension."""
+    from notifiers.transport import send
+    from web.pages import ENV
+
+    unit = config.directory.unit(request.get("requested_by", ""))
+    if unit is None or not unit.targets:
+        return
+    text = ENV.get_template("msg_extension_declined.txt").render(s=subject, data=request, decision=decision,
+                                                                  unit=unit, vn_date=vn_date)
+    outcomes = [(url, send(url, "Đề nghị gia hạn không được đồng ý", text)) for url in unit.targets]
+    _log_delivery(settings.database_url, claims, f"extension_declined/{request['request_id']}", unit.key,
+                  outcomes, now)
+
+
 def _log_delivery(database_url, claims, step, recipient, outcomes, now) -> None:
     """The delivery log in the delivery activity's shape: one row for the delivery
     (subject|cycle|step|recipient) and one per channel tried (+ |channel)."""
@@ -455,6 +471,8 @@ async def _decide(request: Request, token: str, claims: LinkClaims, subject: Sub
             "decided_by": who, "note": str(form.get("note", "")).strip()[:2000]}
     await asyncio.to_thread(record_event, settings.database_url, claims.subject_id, kind,
                             f"extension_decision:{chosen['request_id']}", data, now)
+    if not approve:  # no workflow change, so no workflow notice: tell the requester here
+        await asyncio.to_thread(notify_requester, settings, config, subject, claims, chosen, data, now)
     heading = "Đã đồng ý gia hạn" if approve else "Đã từ chối đề nghị gia hạn"
     message = (f"Thời hạn mới của nhiệm vụ là ngày {vn_date(chosen['new_due'])}; đơn vị chủ trì được thông báo."
                if approve else "Thời hạn của nhiệm vụ giữ nguyên. Đã ghi nhận quyết định.")
