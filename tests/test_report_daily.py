@@ -25,9 +25,10 @@ def config():
 
 
 @pytest.fixture
-def seeded(sqlite_url):
-    insert_seed_plan(sqlite_url)
-    return sqlite_url
+def seeded(db_url):
+    """The plan in SQLite and in PostgreSQL."""
+    insert_seed_plan(db_url)
+    return db_url
 
 
 def test_totals_on_15_april(seeded, config):
