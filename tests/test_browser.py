@@ -162,3 +162,45 @@ async def test_officer_confirms_from_zalo_link_then_dashboard(stack, sqlite_url,
             timeline = await dashboard_timeline(browser, settings.public_url, password, "desktop-dashboard")
             assert "remind-3" in timeline and "đã gửi" in timeline and "zalo" in timeline
             await browser.close()
+
+
+async def test_extension_request_and_approval_on_phones(stack, sqlite_url, fake_zalo):
+    from sqlalchemy import select
+
+    from store.models import OutboxMessage
+    from test_web_links import FakeClient, FakeTemporal
+
+    settings, config = stack
+    await asyncio.to_thread(send_reminder, settings, sqlite_url)
+    link = re.search(r"https?://\S+/c/[A-Za-z0-9_\-.]+", fake_zalo.texts("unit-chat")[0]).group(0)
+    app = create_app(settings, config)
+    app.state.temporal = FakeTemporal(FakeClient())
+    new_due = (datetime.now(timezone.utc).date() + timedelta(days=45)).isoformat()
+    with LiveServer(app, settings.web_port):
+        async with playwright.async_playwright() as p:
+            browser = await launch(p)
+            ctx = await browser.new_context(**PHONE)
+            page = await ctx.new_page()
+            await page.goto(link)
+            await page.click("summary")
+            await page.fill("#new_due", new_due)
+            await page.fill("#reason", "Chờ bố trí kinh phí từ ngân sách đặc khu")
+            await page.screenshot(path=str(ARTIFACTS / "phone-extension-1-request.png"), full_page=True)
+            await page.click("form[action$='/extend'] button[type=submit]")
+            await page.wait_for_selector("h1")
+            assert "Đã gửi đề nghị gia hạn" in await page.inner_text("h1")
+            # The lead official's message (default configuration: the outbox) carries the approval link.
+            with session_scope(sqlite_url) as s:
+                body = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "phan-viet-dien")).one().body
+            approve = re.search(r"https?://\S+/g/[A-Za-z0-9_\-.]+", body).group(0)
+            await page.goto(approve)
+            assert "Chờ bố trí kinh phí" in await page.inner_text("main")
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+            await page.screenshot(path=str(ARTIFACTS / "phone-extension-2-review.png"), full_page=True)
+            await page.click("button[value=approve]")
+            await page.wait_for_selector("h1")
+            assert "Đã đồng ý gia hạn" in await page.inner_text("h1")
+            await page.screenshot(path=str(ARTIFACTS / "phone-extension-3-approved.png"), full_page=True)
+            await browser.close()
+    (call,) = app.state.temporal.client.calls
+    assert call[1] == "extend" and call[2]["new_due"] == new_due
