@@ -43,10 +43,11 @@ class FakeClient:
         return FakeHandle(self, wf_id)
 
     def answer(self, name, arg):
-        if name == "confirm":
-            first = self.seen.setdefault(arg["key"], arg)
-            return {"result": "early", "completed_on": NOW.date().isoformat(), "evidence": first,
-                    "duplicate": first is not arg}
+        if name == "confirm":  # like the workflows: the first key counts, a retry of it is the same
+            first_key = self.seen.setdefault(arg["key"].rsplit(":", 1)[0], arg["key"])
+            self.evidence = getattr(self, "evidence", None) or arg
+            return {"result": "early", "completed_on": NOW.date().isoformat(), "evidence": self.evidence,
+                    "first": arg["key"] == first_key}
         return {"due": arg.get("new_due")}
 
 
@@ -117,7 +118,15 @@ def test_post_confirms_through_the_update(web):
     (wf_id, name, arg, update_id), = web.fake.calls
     assert (wf_id, name) == (TASK, "confirm")
     assert arg["document_number"] == "125/BC-UBND" and arg["confirmed_by"] == "vhxh"
-    assert update_id == arg["key"] == f"confirm:{TASK}:"
+    assert update_id == arg["key"] and arg["key"].startswith(f"confirm:{TASK}::")
+
+
+def test_resending_the_same_evidence_is_the_same_confirmation(web):
+    path = link(web)
+    web.post(path, data=form_of(web, path))
+    page = web.post(path, data=form_of(web, path))
+    assert page.status_code == 200 and "Đã ghi nhận xác nhận" in page.text
+    assert web.fake.calls[0][3] == web.fake.calls[1][3]
 
 
 def test_second_submission_shows_the_first(web):

@@ -23,7 +23,7 @@ from web import csrf
 from web.pages import now_utc, today_vn
 from web.routes_dashboard import (import_service, incidents, list_tasks, outbox, plans, preview, report, reports,
                                   task_detail)
-from web.routes_links import call_update, read_confirmation, read_extension
+from web.routes_links import call_update, confirm_key, read_confirmation, read_extension
 from web.users import current_user
 
 
@@ -160,7 +160,7 @@ async def confirm(request: Request):
     if errors:
         return error(422, "invalid", "Thông tin chưa hợp lệ.", fields=errors)
     cycle = str(body.get("cycle", ""))
-    key = f"confirm:{task_id}:{cycle}"
+    key = confirm_key(task_id, cycle, values)
     arg = dict(values, key=key, confirmed_by=request.state.user.username, cycle=cycle)
     return _update_response(await call_update(request, task_id, "confirm", arg, key))
 

@@ -16,6 +16,7 @@ a colleague with the same link) changes nothing and shows the first one.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -159,9 +160,20 @@ async def call_update(request: Request, workflow_id: str, name: str, arg: dict, 
     return UpdateOutcome("ok", result=result)
 
 
-def confirm_key(claims: LinkClaims) -> str:
-    # Business identity, not the run or the submission: a repeat is the same confirmation.
-    return f"confirm:{claims.subject_id}:{claims.cycle}"
+def confirm_key(subject_id: str, cycle: str, values: dict) -> str:
+    """The update's idempotency key: the task, the cycle and what was submitted.
+    Resending the same evidence (a retry after "not recorded") is the same
+    confirmation; different evidence after the first is a second submission, which
+    the workflow answers with the first one and records nothing."""
+    fields = "|".join(str(values.get(k, "")) for k in ("document_number", "issued_on", "summary", "link", "note"))
+    return f"confirm:{subject_id}:{cycle}:{hashlib.sha256(fields.encode()).hexdigest()[:16]}"
+
+
+def was_first(result: dict) -> bool:
+    """Whether an update's answer says this submission is the one that counted."""
+    if "first" in result:
+        return bool(result["first"])
+    return not (result.get("duplicate") or result.get("already"))
 
 
 # -- forms -----------------------------------------------------------------------------
@@ -279,8 +291,9 @@ async def _confirm(request: Request, token: str, claims: LinkClaims, subject: Su
     if errors:
         return render(request, "confirm.html", _ctx(request, token, subject, claims, now, values=values,
                                                     errors=errors), status=422)
-    arg = dict(values, key=confirm_key(claims), confirmed_by=claims.recipient, cycle=claims.cycle)
-    outcome = await call_update(request, claims.subject_id, "confirm", arg, confirm_key(claims))
+    key = confirm_key(claims.subject_id, claims.cycle, values)
+    arg = dict(values, key=key, confirmed_by=claims.recipient, cycle=claims.cycle)
+    outcome = await call_update(request, claims.subject_id, "confirm", arg, key)
     return _confirm_outcome(request, token, claims, subject, values, outcome, now)
 
 
@@ -288,8 +301,8 @@ def _confirm_outcome(request, token, claims, subject, values, outcome: UpdateOut
     if outcome.state == "ok":
         result = outcome.result if isinstance(outcome.result, dict) else {}
         done = {"result": result.get("result"), "on": result.get("completed_on") or today_vn(now),
-                "evidence": result.get("evidence") or values}
-        already = bool(result.get("duplicate") or result.get("already"))
+                "evidence": result.get("evidence") or result.get("confirmation") or values}
+        already = not was_first(result)
         return render(request, "confirmed.html", _ctx(request, token, subject, claims, now, outcome=done,
                                                       already=already, just_now=not already))
     page = {"rejected": 422, "closed": 409, "unavailable": 503}[outcome.state]
