@@ -5,15 +5,19 @@ by email, and the link opens the page (a forged one does not)."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from peers import fake_smtp, fake_zalo  # noqa: F401 (fixtures)
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from temporalio.worker import Worker
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer, Worker
 
 from activities.deliver import DeliveryActivities
 from activities.reports import ReportActivities, report_link
@@ -33,6 +37,7 @@ A = datetime(2026, 4, 15, 16, 0, tzinfo=VN)       # Wednesday
 HOLIDAY = datetime(2026, 4, 27, 16, 0, tzinfo=VN)  # Giỗ Tổ Hùng Vương (observed)
 SECRET = "report-test-secret"
 TOKEN = "111111:drilltoken"
+HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
 @pytest.fixture
@@ -95,14 +100,28 @@ async def test_schedule_created_once_then_left_alone(dev_env, settings):
 
 # -- the workflow -------------------------------------------------------------------
 
-async def run_report(env, settings, config, as_of: datetime, **kw) -> ReportOutcome:
+async def run_report(env, settings, config, as_of: datetime, history: str | None = None, **kw) -> ReportOutcome:
     acts = ReportActivities(settings, config)
     delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2)
     async with Worker(env.client, task_queue=settings.task_queue, workflows=[ReportWorkflow],
                       activities=[*acts.activities(), delivery.deliver]):
-        return await env.client.execute_workflow(
+        handle = await env.client.start_workflow(
             WORKFLOW_NAME, ReportInput(as_of=as_of.isoformat(), **kw), id=f"report/test/{uuid.uuid4().hex[:8]}",
             task_queue=settings.task_queue, result_type=ReportOutcome, execution_timeout=timedelta(seconds=90))
+        outcome = await handle.result()
+    if history:
+        await save_history(handle, history)
+    return outcome
+
+
+async def save_history(handle, name: str) -> None:
+    """Replay this run against the current code, and keep it as a fixture (first time only)."""
+    history = await handle.fetch_history()
+    await Replayer(workflows=[ReportWorkflow]).replay_workflow(history)
+    HISTORIES.mkdir(exist_ok=True)
+    path = HISTORIES / f"report_{name}.json"
+    if not path.exists() or os.environ.get("DONDOC_RECORD_HISTORIES"):
+        path.write_text(history.to_json())
 
 
 def reports_count(url: str) -> int:
@@ -112,7 +131,7 @@ def reports_count(url: str) -> int:
 
 async def test_report_sent_to_zalo_and_email_with_link(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
     insert_seed_plan(settings.database_url)
-    out = await run_report(dev_env, settings, drill, A)
+    out = await run_report(dev_env, settings, drill, A, history="sent")
     assert not out.skipped and out.id and out.totals["overdue"] == 6
     assert out.url.startswith("http://dondoc.test/r/")
     assert {(d["group"], d["status"], d["channel"]) for d in out.deliveries} == {("chat", "sent", "zalo"),
@@ -146,7 +165,7 @@ async def test_report_sent_to_zalo_and_email_with_link(dev_env, settings, drill,
 
 async def test_nothing_sent_on_a_holiday(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
     insert_seed_plan(settings.database_url)
-    out = await run_report(dev_env, settings, drill, HOLIDAY)
+    out = await run_report(dev_env, settings, drill, HOLIDAY, history="holiday_skipped")
     assert out.skipped and out.reason == "non-working day"
     assert reports_count(settings.database_url) == 0 and fake_zalo.messages == [] and fake_smtp.messages == []
     # Asked for by hand (--send), the working-day rule does not apply.
@@ -157,7 +176,7 @@ async def test_nothing_sent_on_a_holiday(dev_env, settings, drill, fake_zalo, fa
 async def test_failed_zalo_is_reported_not_dropped(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
     insert_seed_plan(settings.database_url)
     fake_zalo.fail_chat("bcd-chat", status=400)
-    out = await run_report(dev_env, settings, drill, A)
+    out = await run_report(dev_env, settings, drill, A, history="zalo_failed")
     chat = next(d for d in out.deliveries if d["group"] == "chat")
     assert chat["status"] == "failed"
     assert next(d for d in out.deliveries if d["group"] == "email")["status"] == "sent"
@@ -206,3 +225,13 @@ def test_report_page_refuses_forged_and_foreign_links(settings, drill):
         assert web.get("/r/" + token_from_url(missing)).status_code == 404
         # GET only
         assert web.post(f"/r/{token}").status_code == 405
+
+
+# -- replay of the saved fixtures ----------------------------------------------------
+
+async def test_saved_report_histories_replay():
+    files = sorted(HISTORIES.glob("report_*.json"))
+    assert files, "no report history fixtures saved yet (the tests of this file save them)"
+    replayer = Replayer(workflows=[ReportWorkflow])
+    for path in files:
+        await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, json.loads(path.read_text())))
