@@ -124,6 +124,16 @@ async def confirm_on_phone(browser, link: str, name: str) -> str:
     return outcome
 
 
+async def refused_on_phone(browser, altered: str) -> None:
+    ctx = await browser.new_context(**PHONE)
+    page = await ctx.new_page()
+    response = await page.goto(altered)
+    assert response.status == 403
+    assert "Văn phòng" in await page.inner_text("main")
+    await page.screenshot(path=str(ARTIFACTS / "phone-refused-altered-link.png"), full_page=True)
+    await ctx.close()
+
+
 async def dashboard_timeline(browser, base: str, password: str, name: str) -> str:
     ctx = await browser.new_context(**DESKTOP)
     page = await ctx.new_page()
@@ -157,6 +167,7 @@ async def test_officer_confirms_from_zalo_link_then_dashboard(stack, sqlite_url,
     with LiveServer(app, settings.web_port):
         async with playwright.async_playwright() as p:
             browser = await launch(p)
+            await refused_on_phone(browser, link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB"))
             outcome = await confirm_on_phone(browser, link, "phone-confirm")
             assert "Đã ghi nhận xác nhận" in outcome and "Hoàn thành trước hạn" in outcome
             timeline = await dashboard_timeline(browser, settings.public_url, password, "desktop-dashboard")
