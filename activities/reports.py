@@ -100,7 +100,7 @@ def load_tasks(session, plan: str | None = None, full: bool = False) -> list[Tas
     return out
 
 
-def load_daily(session, as_of: datetime, plan: str | None = None, horizon_days: int = 7) -> dict[str, Any]:
+def load_daily(session, as_of: datetime, plan: str | None = None, kind: str = "daily") -> dict[str, Any]:
     """Everything build_daily needs, read with a handful of queries."""
     as_of = as_of.astimezone(timezone.utc)
     today = local_day(as_of)
@@ -115,7 +115,7 @@ def load_daily(session, as_of: datetime, plan: str | None = None, horizon_days: 
         Incident.detected_at <= as_of, or_(Incident.reported_at.is_(None), Incident.reported_at > as_of))
     incidents = [IncidentRow(*r) for r in session.execute(istmt)]
     prev = session.execute(
-        select(Report.as_of).where(Report.kind == "daily", Report.as_of < as_of)
+        select(Report.as_of).where(Report.kind == kind, Report.as_of < as_of)
         .order_by(Report.as_of.desc()).limit(1)).scalar()
     since = prev or as_of - timedelta(hours=24)
     dstmt = select(Delivery.subject_id, Delivery.step, Delivery.recipient, Delivery.channel, Delivery.status,
@@ -126,10 +126,12 @@ def load_daily(session, as_of: datetime, plan: str | None = None, horizon_days: 
             "previous_as_of": prev}
 
 
-def daily_data(database_url: str, config, as_of: datetime, plan: str | None = None) -> dict[str, Any]:
-    """The daily report as of `as_of`, computed from the store (nothing written)."""
+def daily_data(database_url: str, config, as_of: datetime, plan: str | None = None,
+               kind: str = "daily") -> dict[str, Any]:
+    """The daily (or weekly) report as of `as_of`, computed from the store (nothing
+    written); "since the last report" means the last archived report of that kind."""
     with session_scope(database_url) as s:
-        rows = load_daily(s, as_of, plan)
+        rows = load_daily(s, as_of, plan, kind)
     return build_daily(
         rows["tasks"], as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
         deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"], unit_names=unit_names(config),
@@ -340,7 +342,7 @@ def build_and_archive(settings, config, kind: str, as_of: datetime, period: str 
 
 def compute(database_url: str, config, kind: str, as_of: datetime, period: str | None = None) -> dict[str, Any]:
     if kind in ("daily", "weekly"):
-        data = daily_data(database_url, config, as_of)
+        data = daily_data(database_url, config, as_of, kind=kind)
         data["report_kind"] = kind
         return data
     quarter, month = _period_of(kind, as_of, period)

@@ -183,3 +183,25 @@ def test_appendix_docx(seeded, config, tmp_path):
     assert by_stt["34"][APPENDIX_HEADERS.index("Số ký hiệu văn bản")] == "34/KH-UBND"
     assert by_stt["34"][APPENDIX_HEADERS.index("Ngày ban hành")] == "20/02/2026"
     assert len(by_stt) == 52
+
+
+def test_scheduled_period_report_builds_and_renders(seeded, config, tmp_path, monkeypatch):
+    """A `kind = "period"` schedule firing on 5/4 summarises the last complete quarter
+    (Q1), archives it and renders the period message and page."""
+    from activities.reports import ReportActivities, ReportRequest, render_message, render_page
+    from config.settings import load_settings
+    from store.models import Report
+
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "period-secret")
+    settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": seeded})
+    built = ReportActivities(settings, config)._build(
+        ReportRequest(kind="period", as_of=datetime(2026, 4, 5, 8, 0, tzinfo=VN).isoformat()))
+    assert built.message_kind == "report_period" and built.url.startswith("http://127.0.0.1:8000/r/")
+    assert built.title == "Báo cáo kết quả thực hiện nhiệm vụ Quý I/2026"
+    message = render_message(built.message_kind, built.context)
+    assert "10 nhiệm vụ theo tiến độ" in message.chat and built.url in message.chat and len(message.chat) < 2000
+    assert "Hoàn thành trước hạn" in message.html and "Chưa hoàn thành (quá hạn)" in message.html
+    with session_scope(seeded) as s:
+        row = s.get(Report, built.id)
+        assert row.kind == "period" and row.data["period"] == "2026Q1"
+        assert '<html lang="vi">' in row.html and "Quý I/2026 có 04 chỉ tiêu" in render_page(row.data)
