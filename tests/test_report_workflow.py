@@ -4,6 +4,7 @@ the report, sends the short version with the signed link to Zalo and the full re
 by email, and the link opens the page (a forged one does not)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
@@ -96,6 +97,40 @@ async def test_schedule_created_once_then_left_alone(dev_env, settings):
             await client.get_schedule_handle(sid).delete()
         except Exception:
             pass
+
+
+async def test_schedule_runs_the_report_workflow(dev_env, settings, monkeypatch):
+    """Triggered, the schedule starts the report workflow, which reports as of its
+    scheduled time and sends to the supervisors (outbox:// in the default config)."""
+    monkeypatch.setenv("DONDOC_DATABASE_URL", settings.database_url)
+    insert_seed_plan(settings.database_url)
+    client = dev_env.client
+    config = dataclasses.replace(load_config(), calendar=CalendarConfig(enabled=False))
+    sid = PREFIX + "daily"
+    acts = ReportActivities(settings, config)
+    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2)
+    try:
+        await ensure_schedules(client, settings, config)
+        async with Worker(client, task_queue=settings.task_queue, workflows=[ReportWorkflow],
+                          activities=[*acts.activities(), delivery.deliver]):
+            handle = client.get_schedule_handle(sid)
+            await handle.trigger()
+            for _ in range(100):
+                desc = await handle.describe()
+                if desc.info.recent_actions:
+                    break
+                await asyncio.sleep(0.1)
+            run = desc.info.recent_actions[-1]
+            wf = client.get_workflow_handle(run.action.workflow_id, run_id=run.action.first_execution_run_id)
+            outcome = await wf.result()
+        assert outcome["id"] and not outcome["skipped"]
+        as_of = datetime.fromisoformat(outcome["as_of"])
+        assert abs(as_of - run.scheduled_at) < timedelta(seconds=1)
+        assert [d["status"] for d in outcome["deliveries"]] == ["sent"]
+        with session_scope(settings.database_url) as s:
+            assert s.scalar(select(func.count()).select_from(Report)) == 1
+    finally:
+        await client.get_schedule_handle(sid).delete()
 
 
 # -- the workflow -------------------------------------------------------------------

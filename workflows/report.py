@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from activities.deliver import DELIVER_ATTEMPTS, DeliverRequest, DeliverResult, Recipient
     from activities.reports import BuiltReport, ReportRequest
 
 WORKFLOW_NAME = "ReportWorkflow"
+SCHEDULED_AT = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 CHAT_SCHEMES = ("zalo", "outbox")
 
 
@@ -65,7 +66,10 @@ def channel_groups(targets: list[str]) -> list[tuple[str, list[str]]]:
 class ReportWorkflow:
     @workflow.run
     async def run(self, inp: ReportInput) -> ReportOutcome:
-        as_of = inp.as_of or workflow.now().isoformat()
+        # As of the schedule's nominal firing (16:00 sharp, even when a catch-up run
+        # starts later), else an explicit moment, else now.
+        scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_AT)
+        as_of = inp.as_of or (scheduled.isoformat() if scheduled else workflow.now().isoformat())
         short = dict(start_to_close_timeout=timedelta(seconds=30),
                      retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1),
                                               maximum_attempts=10))
