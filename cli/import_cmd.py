@@ -1,0 +1,87 @@
+"""`dondoc import FILE [--plan NAME] [--dry-run] [--json] [--prune]`.
+
+Exit 0: every row imported cleanly; 3: imported, with problems to look at;
+2: nothing imported (unreadable file, no task table), with the reason.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from cli.common import config_for, connect, fail, print_json, settings_for
+
+EXIT_CLEAN, EXIT_NOTHING, EXIT_PROBLEMS = 0, 2, 3
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="nhập bảng nhiệm vụ (TSV/CSV/XLSX/DOCX) của một kế hoạch")
+    p.add_argument("file")
+    p.add_argument("--plan", help="tên kế hoạch (mặc định: lấy từ văn bản)")
+    p.add_argument("--dry-run", action="store_true", help="chỉ đọc và báo cáo, không thay đổi gì")
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.add_argument("--prune", action="store_true", help="hủy các nhiệm vụ không còn trong tệp mới")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from intake import IntakeError, read_plan
+
+    settings, config = settings_for(args), config_for(args)
+    try:
+        result = read_plan(args.file, config.directory, plan=args.plan)
+    except IntakeError as exc:
+        fail(f"Không nhập được «{args.file}»: {exc}", code=EXIT_NOTHING)
+    code = EXIT_PROBLEMS if result.problems else EXIT_CLEAN
+    if args.dry_run:
+        if args.json:
+            print_json(result.to_dict())
+        else:
+            print_preview(result)
+        return code
+    summary = asyncio.run(_import(settings, config, result, args.prune, show_progress=not args.json))
+    if args.json:
+        print_json({**summary.to_dict(), "problems": [p.to_dict() for p in result.problems]})
+    else:
+        print_summary(result, summary)
+    return EXIT_PROBLEMS if (result.problems or summary.failed) else code
+
+
+async def _import(settings, config, result, prune: bool, show_progress: bool):
+    from workflows.importer import import_plan
+
+    client = await connect(settings)
+    if not show_progress or not sys.stderr.isatty():
+        return await import_plan(client, settings, config, result, prune=prune)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        job = bar.add_task("Đang nhập", total=len(result.tasks))
+        return await import_plan(client, settings, config, result, prune=prune,
+                                 progress=lambda n: bar.update(job, completed=n))
+
+
+def print_problems(result) -> None:
+    for p in result.problems:
+        tag = "LỖI" if p.severity == "error" else "Lưu ý"
+        print(f"  [{tag}] {p.message}")
+
+
+def print_preview(result) -> None:
+    print(f"Kế hoạch: {result.plan}")
+    print(f"  {len(result.tasks)} nhiệm vụ, {len(result.indicators)} chỉ tiêu, {len(result.problems)} vấn đề")
+    for t in result.tasks:
+        due = t.deadline.due.strftime("%d/%m/%Y") if t.deadline.due else {"recurring": "định kỳ"}.get(t.deadline.kind, "chưa rõ hạn")
+        print(f"  {t.stt:>6}  {due:<12} {t.title[:80]}")
+    print_problems(result)
+
+
+def print_summary(result, summary) -> None:
+    print(f"Đã nhập kế hoạch «{result.plan}»:")
+    print(f"  {summary.started} nhiệm vụ mới, {summary.amended} nhiệm vụ sửa đổi, "
+          f"{summary.unchanged} không đổi, {summary.completed} đã hoàn thành, {len(result.indicators)} chỉ tiêu")
+    if summary.gone:
+        verb = "đã hủy" if summary.pruned else "không còn trong tệp (dùng --prune để hủy)"
+        print(f"  {len(summary.gone)} nhiệm vụ {verb}: " + ", ".join(summary.gone))
+    for task_id, error in summary.failed.items():
+        print(f"  [LỖI] {task_id}: {error}")
+    print_problems(result)

@@ -1,0 +1,106 @@
+"""The task catalogue: plans, tasks and indicators as imported, and what changed.
+
+Import writes here first (so the dashboard shows every row, even one whose
+workflow could not start), then starts or amends workflows for what changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.identity import task_workflow_id
+from domain.results import classify
+from store.models import Indicator, Plan, Task
+
+# The fields whose change amends a running workflow (others are display-only).
+TRACKED = ("title", "lead_units", "coordinating_units", "lead_official", "advisers", "output",
+           "deadline_raw", "deadline_kind", "due", "every", "section", "notes")
+
+
+@dataclass
+class CatalogueDiff:
+    new: list[str] = field(default_factory=list)         # task ids
+    changed: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)  # id -> field -> (old, new)
+    unchanged: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)         # in the store, not in this file
+
+
+def task_fields(plan: str, rec) -> dict[str, Any]:
+    """A TaskRecord as Task column values."""
+    d = rec.deadline
+    fields = dict(
+        id=task_workflow_id(plan, rec.stt),
+        stt=rec.stt,
+        section=rec.section,
+        title=rec.title,
+        lead_units=list(rec.lead_units),
+        coordinating_units=list(rec.coordinating_units),
+        lead_official=rec.lead_official,
+        advisers=list(rec.advisers),
+        output=rec.output,
+        notes=rec.notes,
+        deadline_raw=d.raw,
+        deadline_kind=d.kind,
+        due=d.due,
+        every=d.every,
+        unassigned=bool(rec.unassigned),
+        raw=dict(rec.raw),
+    )
+    if rec.status == "completed":
+        fields.update(status="completed", completed_on=rec.completed_on,
+                      result=classify(d.due, rec.completed_on) if d.due and rec.completed_on else None)
+    return fields
+
+
+def upsert_plan(session: Session, name: str, source: str) -> Plan:
+    plan = session.scalar(select(Plan).where(Plan.name == name))
+    if plan is None:
+        plan = Plan(name=name, source=source)
+        session.add(plan)
+        session.flush()
+    else:
+        plan.source = source or plan.source
+    return plan
+
+
+def diff_tasks(session: Session, plan: Plan, rows: list[dict[str, Any]]) -> CatalogueDiff:
+    existing = {t.id: t for t in session.scalars(select(Task).where(Task.plan_id == plan.id))}
+    out = CatalogueDiff()
+    for row in rows:
+        old = existing.pop(row["id"], None)
+        if old is None:
+            out.new.append(row["id"])
+            continue
+        changes = {f: (getattr(old, f), row[f]) for f in TRACKED if getattr(old, f) != row[f]}
+        (out.changed.__setitem__(row["id"], changes) if changes else out.unchanged.append(row["id"]))
+    out.gone = sorted(i for i, t in existing.items() if t.status != "cancelled")
+    return out
+
+
+def write_tasks(session: Session, plan: Plan, rows: list[dict[str, Any]], diff: CatalogueDiff) -> None:
+    """Insert new rows, update changed ones; workflow-owned state (status, level,
+    result of a running task) is left to the workflow's own projection."""
+    for row in rows:
+        if row["id"] in diff.new:
+            session.add(Task(plan_id=plan.id, **row))
+        elif row["id"] in diff.changed:
+            task = session.get(Task, row["id"])
+            for f in TRACKED + ("unassigned", "raw"):
+                setattr(task, f, row[f])
+
+
+def write_indicators(session: Session, plan: Plan, records) -> int:
+    existing = {i.stt: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
+    for rec in records:
+        values = dict(name=rec.name, target=rec.target.to_dict(), responsible=list(rec.responsible),
+                      result=rec.result, raw=dict(rec.raw))
+        row = existing.get(rec.stt)
+        if row is None:
+            session.add(Indicator(plan_id=plan.id, stt=rec.stt, **values))
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+    return len(records)
