@@ -325,6 +325,36 @@ class OpenedIncident:
     due_at: datetime
 
 
+@dataclass
+class IncidentDraft:
+    """A validated request to open an incident (nothing written yet)."""
+    unit: Unit
+    title: str
+    detected_at: datetime
+    severity: str
+
+
+def draft_incident(config: Config, *, unit: str, title: str, detected_at: str | datetime | None = None,
+                   severity: str = "", now: datetime | None = None) -> IncidentDraft:
+    """Check what the person entered; raises IncidentInputError (Vietnamese) otherwise."""
+    now = now or datetime.now(timezone.utc)
+    found = find_unit(config.directory, unit)
+    title = " ".join((title or "").split())
+    if not title:
+        raise IncidentInputError("Chưa nêu tên/mô tả sự cố.")
+    if len(title) > 2000:
+        raise IncidentInputError("Tên sự cố quá dài (tối đa 2.000 ký tự).")
+    if isinstance(detected_at, datetime):
+        if detected_at.tzinfo is None:
+            detected_at = detected_at.replace(tzinfo=VIETNAM)
+        detected = detected_at.astimezone(timezone.utc)
+        if detected > now + FUTURE_SLACK:
+            raise IncidentInputError("Thời điểm phát hiện sự cố không thể ở tương lai.")
+    else:
+        detected = parse_detected_at(detected_at, now)
+    return IncidentDraft(found, title, detected, " ".join((severity or "").split())[:30])
+
+
 async def open_incident(client, settings, config: Config, *, unit: str, title: str,
                         detected_at: str | datetime | None = None, severity: str = "",
                         opened_by: str = "cli", now: datetime | None = None) -> OpenedIncident:
@@ -332,31 +362,27 @@ async def open_incident(client, settings, config: Config, *, unit: str, title: s
 
     Raises IncidentInputError for what the person must correct; Temporal errors
     propagate (the row is removed again, so no phantom incident is left behind).
+    ``client`` may be a Temporal client or an async callable returning one (called
+    only once the input is valid, so a typo is reported even with Temporal away).
     """
-    now = now or datetime.now(timezone.utc)
-    found = find_unit(config.directory, unit)
-    title = " ".join((title or "").split())
-    if not title:
-        raise IncidentInputError("Chưa nêu tên/mô tả sự cố (--title).")
-    if len(title) > 2000:
-        raise IncidentInputError("Tên sự cố quá dài (tối đa 2.000 ký tự).")
-    detected = detected_at.astimezone(timezone.utc) if isinstance(detected_at, datetime) \
-        else parse_detected_at(detected_at, now)
     from workflows.incident import IncidentWorkflow, due_of
 
+    draft = draft_incident(config, unit=unit, title=title, detected_at=detected_at, severity=severity, now=now)
+    if callable(client) and not hasattr(client, "start_workflow"):
+        client = await client()
     policy: IncidentPolicy = config.policies.incident
-    due = due_of(detected, policy)
-    severity = (severity or "").strip()[:30]
-    incident_id = await asyncio.to_thread(reserve_incident, settings.database_url, found.key, title, severity,
-                                          detected, due)
-    inp = IncidentInput(incident_id=incident_id, unit_key=found.key, unit_name=found.name, title=title,
-                        detected_at=detected, severity=severity, policy=policy, opened_by=opened_by)
+    due = due_of(draft.detected_at, policy)
+    incident_id = await asyncio.to_thread(reserve_incident, settings.database_url, draft.unit.key, draft.title,
+                                          draft.severity, draft.detected_at, due)
+    inp = IncidentInput(incident_id=incident_id, unit_key=draft.unit.key, unit_name=draft.unit.name,
+                        title=draft.title, detected_at=draft.detected_at, severity=draft.severity, policy=policy,
+                        opened_by=opened_by)
     try:
         await client.start_workflow(IncidentWorkflow.run, inp, id=incident_id, task_queue=settings.task_queue)
     except BaseException:
         await asyncio.to_thread(forget_incident, settings.database_url, incident_id)
         raise
-    return OpenedIncident(incident_id, found.key, found.name, detected, due)
+    return OpenedIncident(incident_id, draft.unit.key, draft.unit.name, draft.detected_at, due)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -409,10 +435,11 @@ def incident_view(database_url: str, config: Config | None, incident_id: str,
                                      .order_by(Delivery.created_at, Delivery.id)).all()
         events = session.scalars(select(Event).where(Event.subject_id == incident_id)
                                  .order_by(Event.at, Event.id)).all()
+        # One row per message (the delivery); its per-channel attempt rows carry a suffix.
         view["notifications"] = [{
             "step": d.step, "recipient": d.recipient, "channel": d.channel, "status": d.status,
             "attempts": d.attempts, "at": _iso(d.sent_at or d.created_at), "error": d.error or None,
-        } for d in deliveries]
+        } for d in deliveries if d.key == f"{d.subject_id}|{d.cycle}|{d.step}|{d.recipient}"]
         view["events"] = [{"at": _iso(e.at), "kind": e.kind, "data": e.data} for e in events]
     return view
 

@@ -133,7 +133,7 @@ def validate_report(report: IncidentReport, detected_at: datetime, now: datetime
 
 
 def _hours(delta: timedelta) -> float:
-    return round(max(delta.total_seconds(), 0) / 3600, 1)
+    return round(max(delta.total_seconds(), 0) / 3600, 4)  # shown to the minute
 
 
 # -- the workflow -------------------------------------------------------------------

@@ -1,0 +1,246 @@
+"""Incident pages.
+
+  GET  /i/{token}                       the incident behind a signed link, and the report form
+  POST /i/{token}                       report it (the workflow's ``report`` update)
+  GET  /dashboard/incidents/new         (login) the form to open an incident
+  POST /dashboard/incidents/new         (login, admin) open it: row + workflow
+  GET  /dashboard/incidents/{id:path}   (login) one incident: window, report, every delivery
+
+GET shows, POST acts: chat previews and mail scanners open links. The store is
+read for showing; the workflow decides on POST, through an update with a bounded
+RPC timeout. When the worker is away the officer is told plainly that nothing was
+recorded yet -- never a success we did not get. A second submission (a colleague
+with the same link, a second tab) changes nothing and shows the first report.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from web import csrf
+from web.pages import VIETNAM, now_utc, render, today_vn
+from web.routes_links import Refusal, check_link, parse_day, refusal_page
+
+UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
+MAX_TEXT = 2000
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+# -- the incident, as the store sees it --------------------------------------------------
+def load_incident(database_url: str, config, incident_id: str, now: datetime) -> dict[str, Any] | None:
+    from activities.incidents import incident_view
+
+    return incident_view(database_url, config, incident_id, now=now)
+
+
+def _facts(view: dict) -> dict:
+    """Display extras: the window in words."""
+    left = view.get("seconds_left") or 0
+    overdue = view.get("seconds_overdue") or 0
+    return {"left": _duration(left) if left else "", "overdue": _duration(overdue) if overdue else ""}
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    if hours >= 48:
+        return f"{hours // 24} ngày {hours % 24} giờ"
+    if hours:
+        return f"{hours} giờ {minutes} phút"
+    return f"{minutes} phút" if minutes else f"{int(seconds)} giây"
+
+
+# -- the report form --------------------------------------------------------------------
+def read_report(form, today) -> tuple[dict, dict]:
+    """The report's fields and the errors, field by field, in Vietnamese."""
+    values = {k: str(form.get(k, "")).strip() for k in ("number", "issued_on", "summary", "followed", "note")}
+    errors: dict[str, str] = {}
+    if not values["number"]:
+        errors["number"] = "Nhập số, ký hiệu văn bản báo cáo (ví dụ 12/BC-CA)."
+    elif len(values["number"]) > 200:
+        errors["number"] = "Số, ký hiệu quá dài (tối đa 200 ký tự)."
+    issued = parse_day(values["issued_on"])
+    if issued is None:
+        errors["issued_on"] = "Nhập ngày ban hành (ngày/tháng/năm)."
+    elif issued > today:
+        errors["issued_on"] = "Ngày ban hành không thể sau ngày hôm nay."
+    else:
+        values["issued_on"] = issued.isoformat()
+    if not values["summary"]:
+        errors["summary"] = "Nhập trích yếu nội dung báo cáo."
+    elif len(values["summary"]) > MAX_TEXT:
+        errors["summary"] = "Trích yếu quá dài (tối đa 2.000 ký tự)."
+    if values["followed"] not in ("yes", "no"):
+        errors["followed"] = "Cho biết việc xử lý có theo điều phối của lực lượng chuyên trách hay không."
+    if len(values["note"]) > MAX_TEXT:
+        errors["note"] = "Ghi chú quá dài (tối đa 2.000 ký tự)."
+    return values, errors
+
+
+def _guard_post(request: Request, token: str, form) -> None:
+    settings = request.app.state.settings
+    if not csrf.same_origin(request, settings.public_url):
+        raise Refusal(403, "Yêu cầu bị từ chối",
+                      "Biểu mẫu này phải được gửi từ chính trang báo cáo sự cố. Vui lòng mở lại đường dẫn "
+                      "trong tin nhắn và gửi lại.")
+    if not csrf.check_link_token(settings.secret_key, token, form.get(csrf.FIELD)):
+        raise Refusal(403, "Biểu mẫu không hợp lệ",
+                      "Biểu mẫu thiếu mã bảo vệ hoặc đã bị sửa. Vui lòng mở lại đường dẫn trong tin nhắn, "
+                      "điền lại và gửi.")
+
+
+def _ctx(request: Request, token: str, view: dict, now: datetime, **extra) -> dict:
+    secret = request.app.state.settings.secret_key
+    ctx = {"token": token, "csrf_token": csrf.link_token(secret, token), "i": view, "w": _facts(view),
+           "today": today_vn(now), "values": {}, "errors": {}, "nonce": uuid.uuid4().hex}
+    ctx.update(extra)
+    return ctx
+
+
+async def _open(request: Request, now: datetime) -> tuple[str, Any, dict]:
+    settings, config = request.app.state.settings, request.app.state.config
+    token = request.path_params["token"]
+    claims = check_link(settings.secret_key, token, "incident", now)
+    view = await asyncio.to_thread(load_incident, settings.database_url, config, claims.subject_id, now)
+    if view is None:
+        raise Refusal(404, "Không tìm thấy sự cố",
+                      "Không tìm thấy sự cố của đường dẫn này (có thể đường dẫn thuộc hệ thống khác). "
+                      "Vui lòng liên hệ Văn phòng (bộ phận thường trực).")
+    return token, claims, view
+
+
+async def report_page(request: Request):
+    now = now_utc()
+    try:
+        token, claims, view = await _open(request, now)
+        if request.method == "POST":
+            form = await request.form()
+            _guard_post(request, token, form)
+            return await _report(request, token, claims, view, form, now)
+    except Refusal as refusal:
+        return refusal_page(request, refusal)
+    if view["status"] == "reported":
+        return render(request, "incident_reported.html", _ctx(request, token, view, now, already=True))
+    return render(request, "incident_report.html", _ctx(request, token, view, now))
+
+
+async def _report(request: Request, token: str, claims, view: dict, form, now: datetime):
+    from activities.incidents import IncidentReport, ReportRejected, ReportUnavailable, report_incident
+
+    if view["status"] == "reported":  # the store already has it: show the first, change nothing
+        return render(request, "incident_reported.html", _ctx(request, token, view, now, already=True))
+    values, errors = read_report(form, today_vn(now))
+    nonce = str(form.get("nonce", ""))
+    if errors:
+        return render(request, "incident_report.html", _ctx(request, token, view, now, values=values,
+                                                             errors=errors, nonce=nonce or uuid.uuid4().hex),
+                      status=422)
+    # The key is this form's submission: a double click is one report; another
+    # person's submission is a second one, answered with the first.
+    key = f"web:{nonce}" if _NONCE.match(nonce) else f"web:{uuid.uuid4().hex}"
+    report = IncidentReport(key=key, number=values["number"], issued_on=values["issued_on"],
+                            summary=values["summary"], followed_coordination=values["followed"] == "yes",
+                            reporter=claims.recipient, note=values["note"])
+    client = await request.app.state.temporal.get()
+    failure, detail, status = None, "", 200
+    if client is None:
+        failure, status = "unavailable", 503
+    else:
+        try:
+            outcome = await report_incident(client, claims.subject_id, report, timeout_s=UPDATE_TIMEOUT_S)
+        except ReportRejected as err:
+            failure, detail, status = "rejected", str(err), 422
+        except ReportUnavailable:
+            failure, status = "unavailable", 503
+        except LookupError:
+            failure, status = "closed", 409
+        else:
+            first = outcome.report
+            done = dict(view, status="reported", result=outcome.result,
+                        reported_at=outcome.reported_at.isoformat(),
+                        report={"number": first.number, "issued_on": first.issued_on, "summary": first.summary,
+                                "followed_coordination": first.followed_coordination, "note": first.note})
+            return render(request, "incident_reported.html", _ctx(request, token, done, now, already=not outcome.first,
+                                                                  just_now=outcome.first))
+    if failure == "closed":  # the workflow is gone: show what the store knows now
+        fresh = await asyncio.to_thread(load_incident, request.app.state.settings.database_url,
+                                        request.app.state.config, claims.subject_id, now)
+        if fresh and fresh["status"] == "reported":
+            return render(request, "incident_reported.html", _ctx(request, token, fresh, now, already=True))
+    return render(request, "incident_report.html", _ctx(request, token, view, now, values=values, nonce=nonce,
+                                                         failure=failure, failure_detail=detail),
+                  status=status, headers={"Retry-After": "60"} if status == 503 else None)
+
+
+# -- dashboard: open an incident, see one ------------------------------------------------------
+def _dashboard_page(handler):
+    from web.routes_dashboard import page
+
+    return page(handler)
+
+
+def _local_input(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M")
+
+
+async def new_incident_page(request: Request):
+    from activities.incidents import IncidentInputError, open_incident
+
+    config, settings = request.app.state.config, request.app.state.settings
+    now = now_utc()
+    ctx = {"units": config.directory.units, "values": {"detected_at": _local_input(now)}, "errors": {},
+           "now_local": _local_input(now), "window_hours": config.policies.incident.window_seconds / 3600}
+    if request.method == "GET":
+        return render(request, "incident_new.html", ctx)
+    user = request.state.user
+    if not user.can_act:
+        return render(request, "error.html", {"heading": "Không có quyền", "back": "/dashboard/incidents",
+                                              "message": "Tài khoản chỉ được xem, không được mở sự cố."}, status=403)
+    form = request.state.form
+    values = {k: str(form.get(k, "")).strip() for k in ("unit", "title", "detected_at", "severity")}
+    ctx["values"] = values
+
+    async def client():
+        c = await request.app.state.temporal.get()
+        if c is None:
+            raise ConnectionError("temporal not connected")
+        return c
+
+    try:
+        opened = await open_incident(client, settings, config, unit=values["unit"], title=values["title"],
+                                     detected_at=values["detected_at"] or None, severity=values["severity"],
+                                     opened_by=f"web:{user.username}", now=now)
+    except IncidentInputError as err:
+        ctx["errors"] = {"form": str(err)}
+        return render(request, "incident_new.html", ctx, status=422)
+    except Exception as err:  # noqa: BLE001 - Temporal away or refusing: say so, record nothing
+        ctx["errors"] = {"form": "Chưa mở được sự cố: hệ thống xử lý (Temporal) không phản hồi "
+                                 f"({err.__class__.__name__}). Chưa có gì được ghi; vui lòng thử lại sau ít phút."}
+        return render(request, "incident_new.html", ctx, status=503)
+    return RedirectResponse(f"/dashboard/incidents/{opened.id}", status_code=303)
+
+
+async def incident_detail_page(request: Request):
+    config, settings = request.app.state.config, request.app.state.settings
+    now = now_utc()
+    view = await asyncio.to_thread(load_incident, settings.database_url, config,
+                                   request.path_params["incident_id"], now)
+    if view is None:
+        return render(request, "error.html", {"heading": "Không tìm thấy sự cố", "back": "/dashboard/incidents",
+                                              "message": "Không có sự cố với mã này."}, status=404)
+    return render(request, "incident_detail.html", {"i": view, "w": _facts(view)})
+
+
+def routes(settings, config) -> list:
+    return [
+        Route("/i/{token}", report_page, methods=["GET", "POST"]),
+        Route("/dashboard/incidents/new", _dashboard_page(new_incident_page), methods=["GET", "POST"]),
+        Route("/dashboard/incidents/{incident_id:path}", _dashboard_page(incident_detail_page)),
+    ]
