@@ -203,20 +203,15 @@ def test_seed_003_imported_through_intake(sqlite_url, config, seeds_dir):
     done yet in the document, so on 15/4 the overdue tasks are those due 28/2 (34) and
     31/3 (13, 18, 21, 22, 23, 35, 42, 47, 49); on 24/4 the five of 30/4 are due soon and
     the 21 recurring tasks owe April's report (due 29/4)."""
-    from domain.identity import task_workflow_id
     from intake import read_plan
-    from store.models import Plan, Task
+    from store.catalogue import diff_tasks, task_fields, upsert_plan, write_indicators, write_tasks
 
     result = read_plan(seeds_dir / "003_7469a4b9d1440296.txt", config.directory, plan=PLAN)
-    with session_scope(sqlite_url) as s:
-        plan = Plan(name=result.plan, source="003")
-        s.add(plan)
-        s.flush()
-        for r in result.tasks:
-            s.add(Task(id=task_workflow_id(result.plan, r.stt), plan_id=plan.id, stt=r.stt, section=r.section,
-                       title=r.title, lead_units=list(r.lead_units), lead_official=r.lead_official,
-                       deadline_raw=r.deadline.raw, deadline_kind=r.deadline.kind, due=r.deadline.due,
-                       every=r.deadline.every, status=r.status, completed_on=r.completed_on))
+    with session_scope(sqlite_url) as s:  # as `./dondoc import` writes the catalogue
+        plan = upsert_plan(s, result.plan, "003_7469a4b9d1440296.txt")
+        rows = [task_fields(result.plan, r) for r in result.tasks]
+        write_tasks(s, plan, rows, diff_tasks(s, plan, rows))
+        write_indicators(s, plan, result.indicators)
     a = daily_data(sqlite_url, config, A)
     expected = {"tasks": 51, "completed": 0, "open": 51, "overdue": 10, "due_soon": 0, "recurring_due": 0,
                 "unknown_deadline": 0, "incidents_open": 0}
@@ -229,3 +224,11 @@ def test_seed_003_imported_through_intake(sqlite_url, config, seeds_dir):
     assert units["so-tai-chinh"] == 2       # 13, 49
     b = daily_data(sqlite_url, config, B)["totals"]
     assert (b["overdue"], b["due_soon"], b["recurring_due"]) == (10, 5, 21)
+    # The quarter's paragraph: 21 indicators (none reported yet), 10 tasks due in Q1
+    # (34; 13, 18, 21, 22, 23, 35, 42, 47, 49), 21 recurring tasks; on 10/4 all 10 are behind.
+    from activities.reports import period_data
+
+    q1 = period_data(sqlite_url, config, quarter="2026Q1", as_of=datetime(2026, 4, 10, 9, 0, tzinfo=VN))
+    assert q1["prose"].splitlines()[0] == ("Quý I/2026 có 21 chỉ tiêu, 10 nhiệm vụ theo tiến độ và 21 nhiệm vụ "
+                                           "triển khai thường xuyên.")
+    assert "+ Chậm tiến độ: 10 nhiệm vụ." in q1["prose"]
