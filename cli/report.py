@@ -26,6 +26,22 @@ from domain.calendar import VN_TZ
 SEND_TIMEOUT_S = 120
 
 
+def _store_ready(fn):
+    """A store without tables (a fresh data folder) gets a plain answer, not a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(args):
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return fn(args)
+        except (OperationalError, ProgrammingError) as exc:
+            fail("Không đọc được cơ sở dữ liệu (chưa tạo bảng hoặc không kết nối được): "
+                 f"{str(exc).splitlines()[0][:200]}. Hãy chạy './dondoc migrate' hoặc './dondoc up'.", code=2)
+    return wrapper
+
+
 def parse_as_of(text: str | None) -> datetime:
     if not text:
         return datetime.now(timezone.utc)
@@ -73,6 +89,7 @@ def register(sub) -> None:
 
 # -- daily -----------------------------------------------------------------------
 
+@_store_ready
 def cmd_daily(args) -> int:
     settings = settings_for(args)
     config = config_for(args)
@@ -126,6 +143,7 @@ async def _send_daily(args, settings, as_of: datetime) -> int:
 
 # -- period ----------------------------------------------------------------------
 
+@_store_ready
 def cmd_period(args) -> int:
     from activities.reports import period_data
 
@@ -172,6 +190,7 @@ def period_table(data: dict) -> str:
 
 # -- appendix --------------------------------------------------------------------
 
+@_store_ready
 def cmd_appendix(args) -> int:
     from activities.reports import appendix_rows, write_appendix
 
