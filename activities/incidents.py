@@ -505,3 +505,15 @@ def outcome_dict(outcome: ReportOutcome) -> dict[str, Any]:
     data["reported_at"] = _iso(outcome.reported_at)
     data["due_at"] = _iso(outcome.due_at)
     return data
+
+
+# -- the worker ------------------------------------------------------------------------------
+
+def incident_worker_parts(settings, config: Config) -> tuple[list, list]:
+    """What the worker registers for incidents: ([IncidentWorkflow], [its activities]).
+    The workflow also calls ``deliver`` (activities/deliver.py), which the worker
+    registers for the task workflows anyway."""
+    from workflows.incident import IncidentWorkflow
+
+    acts = IncidentActivities(settings.database_url, config)
+    return [IncidentWorkflow], [acts.recipients, acts.record]

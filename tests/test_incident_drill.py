@@ -176,3 +176,100 @@ async def test_incident_drill(dev_env, drill, fake_zalo, fake_smtp):
     # Every message to police-chat is one step of the delivery log: nothing went twice.
     police_steps = [n["step"] for n in late_view["notifications"] if n["recipient"] == "cong-an-dk"]
     assert len(police_steps) == len(set(police_steps)) == len(texts(fake_zalo, "police-chat", late_title))
+
+
+# -- the pages' refusals and the dashboard -------------------------------------------------
+
+class Away:
+    """A Temporal handle whose server is not reachable."""
+
+    async def get(self):
+        return None
+
+
+@pytest.fixture
+def pages(sqlite_url, tmp_path, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from store.db import session_scope
+    from store.models import Incident
+
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-pages-secret")
+    settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
+                              "DONDOC_PUBLIC_URL": PUBLIC})
+    config = load_config(EXAMPLES / "drill.toml")
+    now = datetime.now(timezone.utc)
+    with session_scope(sqlite_url) as s:
+        s.add(Incident(id="incident/1", unit="cong-an-dk", title="Mã độc <script>alert(1)</script>",
+                       detected_at=now - timedelta(hours=2), due_at=now + timedelta(hours=22)))
+    app = create_app(settings, config)
+    app.state.temporal = Away()
+    return settings, config, app, now
+
+
+def link(settings, subject="incident/1", purpose="incident", expires=None, now=None):
+    from datetime import timedelta
+
+    from web.links import make_token
+
+    return make_token(settings.secret_key, subject, "", "cong-an-dk", purpose,
+                      expires or now + timedelta(days=7))
+
+
+async def test_report_page_refusals_and_worker_away(pages):
+    from datetime import timedelta
+
+    settings, config, app, now = pages
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as web:
+        token = link(settings, now=now)
+        shown = await web.get(f"/i/{token}")
+        assert shown.status_code == 200 and 'lang="vi"' in shown.text
+        assert "<script>alert(1)</script>" not in shown.text and "&lt;script&gt;" in shown.text
+        assert "Còn 21 giờ" in shown.text
+        expired = await web.get(f"/i/{link(settings, expires=now - timedelta(seconds=1), now=now)}")
+        assert expired.status_code == 410 and "hết hạn" in expired.text
+        other = await web.get(f"/i/{link(settings, purpose='confirm', now=now)}")
+        assert other.status_code == 400
+        missing = await web.get(f"/i/{link(settings, subject='incident/99', now=now)}")
+        assert missing.status_code == 404 and "Không tìm thấy sự cố" in missing.text
+        form = await report_form(web, token)
+        cross = await web.post(f"/i/{token}", headers={"Origin": "https://evil.example"},
+                               data=dict(form, number="1", summary="x", followed="yes", **_today()))
+        assert cross.status_code == 403
+        invalid = await web.post(f"/i/{token}", headers={"Origin": PUBLIC}, data=dict(form, number="", summary=""))
+        assert invalid.status_code == 422 and "Nhập số, ký hiệu" in invalid.text
+        away = await submit(web, token, form, "3/BC-CA")
+        assert away.status_code == 503 and "chưa được lưu" in away.text
+        assert "3/BC-CA" in away.text  # what was typed is kept for the retry
+    assert incident_view(settings.database_url, config, "1")["status"] == "open"
+
+
+async def test_dashboard_opens_an_incident(dev_env, drill, fake_zalo):
+    from web.users import ensure_admin
+
+    settings, config, app = drill
+    password = ensure_admin(settings.database_url, config)
+    async with worker(dev_env.client, settings, config), \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as web:
+        login_page = await web.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
+        await web.post("/login", headers={"Origin": PUBLIC}, data={
+            "csrf_token": token, "username": "admin", "password": password, "next": "/dashboard"})
+        form = await web.get("/dashboard/incidents/new")
+        assert form.status_code == 200 and "Công an đặc khu" in form.text
+        csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        bad = await web.post("/dashboard/incidents/new", headers={"Origin": PUBLIC}, data={
+            "csrf_token": csrf_token, "unit": "cong-an-dk", "title": "", "detected_at": ""})
+        assert bad.status_code == 422 and "Chưa nêu tên" in bad.text
+        opened = await web.post("/dashboard/incidents/new", headers={"Origin": PUBLIC}, data={
+            "csrf_token": csrf_token, "unit": "cong-an-dk", "title": "Tấn công từ chối dịch vụ (bảng điều khiển)",
+            "detected_at": "", "severity": "cao"})
+        assert opened.status_code == 303
+        where = opened.headers["location"]
+        assert where.startswith("/dashboard/incidents/incident/")
+        await wait_for(lambda: texts(fake_zalo, "police-chat", "bảng điều khiển"), 10, "the alert")
+        await wait_for(lambda: incident_view(settings.database_url, config, where.rsplit("/", 1)[-1])["notifications"],
+                       10, "the delivery log")
+        detail = await web.get(where)
+        assert detail.status_code == 200 and "Tấn công từ chối dịch vụ" in detail.text and "alert" in detail.text
+        await dev_env.client.get_workflow_handle(where.removeprefix("/dashboard/incidents/")).terminate("test done")

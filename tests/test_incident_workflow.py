@@ -319,3 +319,56 @@ async def test_saved_incident_histories_replay():
     for path in files:
         history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
         await replayer.replay_workflow(history)
+
+
+async def test_an_unreported_incident_continues_as_new_and_keeps_counting(skipping_env, setup):
+    """60 escalations in one run, then a new run carrying the state: the numbering,
+    who was alerted and the lateness go on; nothing is sent twice."""
+    policy = IncidentPolicy(window_seconds=60, reminders_seconds=(), escalate_to=(), repeat_seconds=60)
+    h = Harness(skipping_env, setup, make_config(policy))
+    async with h.worker():
+        handle = await h.open()
+        first_run = (await handle.describe()).run_id
+        await advance(skipping_env, 63 * 60 + 30)
+        mid = await handle.query(IncidentWorkflow.status)
+        assert (await handle.describe()).run_id != first_run
+        assert mid.late and mid.steps_sent[:2] == ["alert", "escalate-1"]
+        assert mid.steps_sent[-1] == f"escalate-{len(mid.steps_sent) - 1}" and len(mid.steps_sent) >= 62
+        outcome = await update(handle, report(), skipping_env)
+        status = await handle.result()
+    assert outcome.result == "late" and status.status == "reported"
+    steps = [s[0] for s in h.sent(handle.id)]
+    assert len(steps) == len(set(steps))  # one recipient (the unit): one delivery per step
+    assert steps[-1] == "reported"
+
+
+def test_cli_show_and_list_read_the_store(sqlite_url, tmp_path):
+    """`dondoc incident show/list --json` as a subprocess: the store only, no Temporal needed."""
+    import subprocess
+    import sys
+
+    from activities.incidents import reserve_incident
+
+    t0 = datetime.now(timezone.utc) - timedelta(hours=30)
+    incident_id = reserve_incident(sqlite_url, "cong-an-dk", "Mã độc", "cao", t0, t0 + timedelta(hours=24))
+    env = dict(os.environ, DONDOC_DATABASE_URL=sqlite_url, DONDOC_DATA_DIR=str(tmp_path),
+               DONDOC_CONFIG=str(Path(__file__).resolve().parents[1] / "config" / "examples" / "drill.toml"))
+
+    def dondoc(*args):
+        return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,
+                              cwd=Path(__file__).resolve().parents[1], timeout=60)
+
+    shown = dondoc("incident", "show", incident_id.split("/")[1], "--json")
+    assert shown.returncode == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert {k: view[k] for k in ("id", "unit", "title", "status", "result", "notifications")} == {
+        "id": incident_id, "unit": "Công an đặc khu", "title": "Mã độc", "status": "open", "result": "late",
+        "notifications": []}
+    assert datetime.fromisoformat(view["due"]) - datetime.fromisoformat(view["detected_at"]) == timedelta(hours=24)
+    listed = dondoc("incident", "list", "--json")
+    assert listed.returncode == 0 and [v["id"] for v in json.loads(listed.stdout)] == [incident_id]
+    assert "QUÁ HẠN" in dondoc("incident", "list").stdout
+    missing = dondoc("incident", "show", "999", "--json")
+    assert missing.returncode == 1 and "Không có sự cố" in missing.stderr
+    bad = dondoc("incident", "open", "--unit", "Không có", "--title", "x")
+    assert bad.returncode == 2 and "Không tìm thấy đơn vị" in bad.stderr
