@@ -273,3 +273,29 @@ async def test_dashboard_opens_an_incident(dev_env, drill, fake_zalo):
         detail = await web.get(where)
         assert detail.status_code == 200 and "Tấn công từ chối dịch vụ" in detail.text and "alert" in detail.text
         await dev_env.client.get_workflow_handle(where.removeprefix("/dashboard/incidents/")).terminate("test done")
+
+
+async def test_cli_open_prints_the_id_and_starts_the_workflow(dev_env, sqlite_url, tmp_path, task_queue):
+    """`dondoc incident open ... --json` as a subprocess against the dev server."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, DONDOC_DATABASE_URL=sqlite_url, DONDOC_DATA_DIR=str(tmp_path),
+               DONDOC_CONFIG=str(EXAMPLES / "drill.toml"), DONDOC_TASK_QUEUE=task_queue,
+               DONDOC_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host)
+    done = await asyncio.to_thread(subprocess.run, [
+        sys.executable, "-m", "cli.main", "incident", "open", "--unit", "Công an đặc khu",
+        "--title", "Mã độc (dòng lệnh)", "--detected-at", "2026-01-02T08:00", "--severity", "cao", "--json"],
+        capture_output=True, text=True, env=env, cwd=root, timeout=60)
+    assert done.returncode == 0, done.stderr
+    incident_id = json.loads(done.stdout)["id"]
+    handle = dev_env.client.get_workflow_handle(incident_id)
+    description = await handle.describe()
+    assert description.workflow_type == "IncidentWorkflow" and description.task_queue == task_queue
+    view = incident_view(sqlite_url, None, incident_id)
+    assert view["detected_at"] == "2026-01-02T01:00:00+00:00" and view["result"] == "late"  # Vietnam time, long past
+    await handle.terminate("test done")
