@@ -498,8 +498,8 @@ def indicator_met(target: Mapping[str, Any] | None, result: str | None) -> bool 
 
 
 def _two(n: int) -> str:
-    """Counts as the documents write them: 08, 17, 120."""
-    return f"{n:02d}"
+    """Counts as the documents write them: 08, 17, 120 (and 0)."""
+    return f"{n:02d}" if n else "0"
 
 
 def build_period(
