@@ -135,7 +135,8 @@ def daily_data(database_url: str, config, as_of: datetime, plan: str | None = No
     return build_daily(
         rows["tasks"], as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
         deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"], unit_names=unit_names(config),
-        report_day=_report_day(config))
+        report_day=_report_day(config),
+        calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0)
 
 
 def period_data(database_url: str, config, *, quarter: str | None = None, month: str | None = None,

@@ -240,8 +240,11 @@ def build_daily(
     unit_names: Mapping[str, str] | None = None,
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     report_day: int = 0,
+    calendar_periods: bool = True,
 ) -> dict[str, Any]:
-    """The daily report's data (see the module docstring for every definition)."""
+    """The daily report's data (see the module docstring for every definition).
+    `calendar_periods=False` (drills, where a cycle lasts seconds): recurring reports
+    owed come from the cycles recorded in the store only."""
     unit_names = unit_names or {}
     today = local_day(as_of)  # refuses a naive instant
     as_of = as_of.astimezone(timezone.utc)
@@ -276,7 +279,7 @@ def build_daily(
         kind = t.deadline_kind
         if kind == "recurring":
             item = _recurring_due(t, today, horizon, cal, cycles_by_task.get(t.id, ()), report_day,
-                                  period_due_cache, unit_names)
+                                  period_due_cache, unit_names, calendar_periods)
             if item is not None:
                 totals["recurring_due"] += 1
                 recurring.append(item)
@@ -329,7 +332,8 @@ def build_daily(
 
 
 def _recurring_due(t: Any, today: date, horizon: date, cal: WorkingCalendar, cycles: Iterable[Any],
-                   report_day: int, cache: dict, unit_names: Mapping[str, str]) -> dict[str, Any] | None:
+                   report_day: int, cache: dict, unit_names: Mapping[str, str],
+                   calendar_periods: bool = True) -> dict[str, Any] | None:
     """The most pressing report still owed by a recurring task as of today, or None."""
     every = _every(getattr(t, "every", None))
     current = f"{today.year}" if every == "year" else f"{today.year}-{today.month:02d}"
@@ -345,7 +349,7 @@ def _recurring_due(t: Any, today: date, horizon: date, cal: WorkingCalendar, cyc
             continue  # reported, day unknown: not owed
         if c.due <= horizon:
             owed.append((c.due, c.period))
-    if not seen_current:
+    if not seen_current and calendar_periods:
         key = (every, today.year, today.month if every == "month" else 12)
         if key not in cache:
             cache[key] = _period_due(every, key[1], key[2], cal, report_day)

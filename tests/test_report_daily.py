@@ -232,3 +232,11 @@ def test_seed_003_imported_through_intake(sqlite_url, config, seeds_dir):
     assert q1["prose"].splitlines()[0] == ("Quý I/2026 có 21 chỉ tiêu, 10 nhiệm vụ theo tiến độ và 21 nhiệm vụ "
                                            "triển khai thường xuyên.")
     assert "+ Chậm tiến độ: 10 nhiệm vụ." in q1["prose"]
+
+
+def test_drill_recurring_reports_come_from_recorded_cycles_only(seeded):
+    """In the drill configuration a cycle lasts 60 s: no calendar month is owed, only
+    cycles the workflows recorded (task 2's missed March cycle)."""
+    drill = load_config("config/examples/drill.toml")
+    data = daily_data(seeded, drill, B)
+    assert data["totals"]["recurring_due"] == 1 and data["recurring_due"][0]["stt"] == "2"
