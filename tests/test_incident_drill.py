@@ -24,7 +24,6 @@ from activities.incidents import IncidentActivities, incident_view
 from cli.incident import open_incident_cmd
 from config.loader import EXAMPLES, load_config
 from config.settings import load_settings
-from web import csrf
 from web.app import create_app
 from workflows.incident import IncidentWorkflow
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer, Worker
 
-from activities.deliver import DeliverRequest, DeliverResult, DeliveryActivities, Recipient
+from activities.deliver import DeliverRequest, DeliverResult, DeliveryActivities
 from activities.incidents import (
     IncidentActivities, incident_view, list_incidents, open_incident, report_incident,
 )
