@@ -13,6 +13,7 @@ def run(args) -> int:
     from store.migrate import upgrade
 
     settings = settings_for(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
     upgrade(settings.database_url)
     print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
     return 0

@@ -29,6 +29,7 @@ async def _main(settings, config) -> None:
         loop.add_signal_handler(sig, stop.set)
     log = get_logger(task_queue=settings.task_queue)
     log.info("worker.start", temporal=settings.temporal_address)
+    await _sync_schedules(client, settings, config, log)
     task = asyncio.create_task(run_worker(client, settings, config))
     done, _ = await asyncio.wait({task, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
     if task not in done:
@@ -40,3 +41,16 @@ async def _main(settings, config) -> None:
     else:
         task.result()  # a crashed worker exits non-zero with its error
     log.info("worker.stop")
+
+
+async def _sync_schedules(client, settings, config, log) -> None:
+    """The report Schedules (16:00 daily...) are created or brought up to date at every
+    engine start; idempotent, so several workers starting at once agree."""
+    from workflows.schedules import sync_schedules
+
+    try:
+        result = await sync_schedules(client, settings, config)
+    except Exception as exc:  # noqa: BLE001 - the worker still runs; the problem is logged
+        log.error("schedules.sync_failed", error=str(exc))
+        return
+    log.info("schedules.synced", **{k.replace("-", "_"): v for k, v in result.items()})
