@@ -37,7 +37,7 @@ from domain.policy import LadderPolicy, RecurringPolicy, Step
 __all__ = [
     "PlannedStep", "Due", "CyclePeriod", "LEVEL_ORDER",
     "due_of", "ladder", "plan_from", "plan_after", "level_rank",
-    "first_cycle", "next_cycle", "normalise_every",
+    "first_cycle", "next_cycle", "normalise_every", "working_days_between",
 ]
 
 LEVEL_ORDER = ("unit", "lead", "supervisors")
@@ -290,3 +290,17 @@ def _following(every: str, year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+
+
+def working_days_between(cal: WorkingCalendar, start: date, end: date) -> int:
+    """Working days in (start, end] when end ≥ start, negated for (end, start] when
+    end < start: 3 on a before-3 step, 0 on the day, -1 on after-1."""
+    if end == start:
+        return 0
+    sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
+    count, d = 0, lo
+    while d < hi:
+        d += timedelta(days=1)
+        if cal.is_working_day(d):
+            count += 1
+    return sign * count
