@@ -278,7 +278,10 @@ _AMENDABLE = ("title", "lead_units", "lead_official", "output", "due", "due_at")
 
 
 def _changes(old: TaskSpec, new: TaskSpec) -> dict[str, Any]:
-    return {f: getattr(new, f) for f in _AMENDABLE if getattr(old, f) != getattr(new, f)}
+    # A deadline the new row does not give (None) is not a change: the store row's
+    # day may have been filled in from an exact instant by the workflow.
+    return {f: getattr(new, f) for f in _AMENDABLE
+            if getattr(old, f) != getattr(new, f) and not (f in ("due", "due_at") and getattr(new, f) is None)}
 
 
 def _upsert_row(database_url: str, spec: TaskSpec) -> tuple[TaskSpec | None, str]:
@@ -293,6 +296,8 @@ def _upsert_row(database_url: str, spec: TaskSpec) -> tuple[TaskSpec | None, str
             return None, "open"
         old = spec_of(row)
         for name, value in _row_fields(spec).items():
+            if name == "due" and value is None:
+                continue  # the workflow fills the day of an exact instant
             if name == "raw":
                 value = {**(row.raw or {}), **value}
             setattr(row, name, value)
