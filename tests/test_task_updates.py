@@ -217,3 +217,81 @@ async def _message(handle, arg) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await update(handle, "confirm", arg)
     return str(err.value.cause)
+
+
+# -- the command line --------------------------------------------------------------------
+
+async def test_cli_task_add_show_list(dev_env, settings, monkeypatch, capsys, tmp_path):
+    """`task add` (through the worker that `./dondoc up` runs), then `task show --json`
+    and `task list --json` from the store."""
+    import json
+
+    from cli.main import build_parser
+    from cli.task import build_spec
+    from config.loader import load_config
+    from worker import build_worker
+
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DONDOC_TASK_QUEUE", settings.task_queue)
+    config = load_config(None)
+    parser = build_parser()
+    args = parser.parse_args(["task", "add", "--title", "Báo cáo quý", "--unit", "Phòng Văn hóa - Xã hội",
+                              "--deadline", "Quý IV/2030", "--json"])
+    async with build_worker(dev_env.client, settings, config):
+        spec = build_spec(config, args.title, args.unit, args.official, args.due, args.deadline)
+        assert (spec.lead_units, spec.due, spec.deadline_kind) == (["vhxh"], "2030-12-31", "once")
+        outcome = await add_task_on(dev_env.client, settings, config, spec)
+        assert outcome.started
+        timed = build_spec(config, "Diễn tập", ["vhxh"], "Phan Viết Điện", "2030-06-30T17:00", None)
+        assert timed.due_at == datetime(2030, 6, 30, 10, 0, tzinfo=timezone.utc) and timed.due == "2030-06-30"
+        handle = dev_env.client.get_workflow_handle_for(TaskWorkflow.run, spec.id)
+        await wait_for_async(lambda: handle.query(TaskWorkflow.status), lambda s: s.next_step == "before-7")
+        await handle.terminate("test over")
+    capsys.readouterr()
+    show = parser.parse_args(["task", "show", spec.id, "--json"])
+    assert show.func(show) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert set(view) >= {"id", "title", "status", "result", "deadline", "level", "cycles", "notifications"}
+    assert (view["id"], view["status"], view["result"], view["level"]) == (spec.id, "open", None, 0)
+    assert view["deadline"]["due"] == "2030-12-31" and view["cycles"] == [] and view["notifications"] == []
+    listing = parser.parse_args(["task", "list", "--json"])
+    assert listing.func(listing) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [spec.id]
+
+
+async def add_task_on(client, settings, config, spec):
+    from activities.tasks import start_or_amend
+
+    return await start_or_amend(client, settings, config, spec)
+
+
+async def wait_for_async(get, predicate, seconds: float = 20):
+    for _ in range(int(seconds * 10)):
+        if predicate(await get()):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+# -- durability: the worker away while steps fall due -------------------------------------
+
+async def test_steps_due_while_the_worker_is_away_go_out_once_on_return(dev_env, settings):
+    policy = LadderPolicy(name="short", unit="seconds", steps=(Step(-2), Step(0), Step(2, ("unit", "lead"))),
+                          repeat_every=0, office_hours=False)
+    config = Config(directory=make_config().directory, policies=Policies(once=policy),
+                    calendar=CalendarConfig(enabled=False), schedules=())
+    task = spec(due_at=datetime.now(timezone.utc) + timedelta(seconds=4))
+    async with worker(dev_env, settings, config):
+        await start_or_amend(dev_env.client, settings, config, task)
+        await wait_for(lambda: ("before-2", "vhxh", "sent") in deliveries(settings, task.id))
+    await asyncio.sleep(6)  # "due" and "after-2" fall due with no worker
+    assert [d[0] for d in deliveries(settings, task.id)] == ["before-2"]
+    async with worker(dev_env, settings, config):
+        await wait_for(lambda: ("after-2", "dien", "sent") in deliveries(settings, task.id))
+        handle = dev_env.client.get_workflow_handle_for(TaskWorkflow.run, task.id)
+        await update(handle, "confirm", evidence("after-outage"))
+        await handle.result()
+    sent = deliveries(settings, task.id)
+    assert len(sent) == len(set(sent))
+    assert [s for s in sent if s[0] != "completed"] == [
+        ("before-2", "vhxh", "sent"), ("due", "vhxh", "sent"), ("after-2", "vhxh", "sent"), ("after-2", "dien", "sent")]

@@ -1,0 +1,168 @@
+"""`dondoc task ...`: one-off and recurring tasks from the command line.
+
+  task add --title T --unit U [--unit U2] [--official NAME] (--due ISO-8601 | --deadline PHRASE) [--json]
+  task show ID [--json]
+  task list [--status open|completed|cancelled] [--json]
+
+``add`` writes the store row and starts the task's workflow (Temporal needed);
+``show`` and ``list`` read the store only, so they work while Temporal is away.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import date, datetime, timezone
+
+from cli.common import config_for, connect, fail, print_json, settings_for
+
+STATUS_VI = {"open": "đang thực hiện", "completed": "đã hoàn thành", "cancelled": "đã hủy"}
+RESULT_VI = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn", None: "—"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("task", help="nhiệm vụ: thêm, xem, liệt kê")
+    tsub = p.add_subparsers(dest="task_command", metavar="SUBCOMMAND")
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    a = tsub.add_parser("add", help="thêm một nhiệm vụ và bắt đầu theo dõi hạn")
+    a.add_argument("--title", required=True, help="tên nhiệm vụ")
+    a.add_argument("--unit", required=True, action="append", help="đơn vị chủ trì (mã hoặc tên; có thể lặp lại)")
+    a.add_argument("--official", help="lãnh đạo phụ trách (mã hoặc họ tên)")
+    when = a.add_mutually_exclusive_group(required=True)
+    when.add_argument("--due", help="hạn, ISO-8601: 2026-06-30 hoặc 2026-06-30T17:00 (không ghi múi giờ: giờ Việt Nam)")
+    when.add_argument("--deadline", help='cụm từ thời hạn: "Quý II/2026", "Tháng 6/2026", "Thường xuyên", "Hằng năm"...')
+    a.add_argument("--json", action="store_true", help="in JSON")
+    a.set_defaults(func=run_add)
+
+    s = tsub.add_parser("show", help="xem một nhiệm vụ")
+    s.add_argument("id", help="mã nhiệm vụ")
+    s.add_argument("--json", action="store_true", help="in JSON")
+    s.set_defaults(func=run_show)
+
+    ls = tsub.add_parser("list", help="liệt kê nhiệm vụ (hạn gần trước)")
+    ls.add_argument("--status", choices=("open", "completed", "cancelled"), help="chỉ nhiệm vụ ở trạng thái này")
+    ls.add_argument("--json", action="store_true", help="in JSON")
+    ls.set_defaults(func=run_list)
+
+
+# -- add -----------------------------------------------------------------------------
+
+def build_spec(config, title: str, units: list[str], official: str | None, due: str | None, deadline: str | None):
+    """The TaskSpec `task add` starts, or SystemExit with a Vietnamese reason."""
+    from domain.calendar import VN_TZ
+    from domain.deadlines import parse_deadline
+    from domain.identity import task_workflow_id
+    from workflows.inputs import TaskSpec
+
+    title = (title or "").strip()
+    if not title:
+        fail("Chưa nêu tên nhiệm vụ (--title).", code=2)
+    unit_keys = [_unit_key(config, u) for u in units]
+    official_key = _official_key(config, official) if official else None
+    due_day, due_at, kind, every, raw = None, None, "once", None, (due or deadline or "").strip()
+    if due:
+        try:
+            moment = datetime.fromisoformat(due.strip().replace("Z", "+00:00"))
+        except ValueError:
+            fail(f"Hạn '{due}' không hợp lệ; dùng ISO-8601, ví dụ 2026-06-30 hoặc 2026-06-30T17:00.", code=2)
+        if len(due.strip()) <= 10:  # a day: due at its end
+            due_day = moment.date()
+        else:
+            due_at = (moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)).astimezone(VN_TZ)
+            due_day = due_at.date()
+    else:
+        parsed = parse_deadline(deadline)
+        if parsed.kind == "unknown":
+            fail(f"Không đọc được thời hạn '{deadline}'. Ví dụ: \"Quý II/2026\", \"Tháng 6/2026\", "
+                 "\"31/12/2026\", \"Thường xuyên\", \"Hằng năm\"; hoặc dùng --due 2026-06-30.", code=2)
+        kind, every, due_day = parsed.kind, parsed.every, parsed.due
+    identity = "|".join([title, ",".join(unit_keys), raw])
+    stt = hashlib.sha1(identity.encode()).hexdigest()[:10]
+    return TaskSpec(id=task_workflow_id("adhoc", stt), title=title, lead_units=unit_keys, lead_official=official_key,
+                    plan="", stt=stt, deadline_raw=raw, deadline_kind=kind,
+                    due=due_day.isoformat() if isinstance(due_day, date) else None,
+                    due_at=due_at.astimezone(timezone.utc) if due_at else None, every=every)
+
+
+def _unit_key(config, text: str) -> str:
+    import sys
+
+    from domain.names import UnitMatcher
+
+    directory = config.directory
+    unit = directory.unit(text.strip()) or UnitMatcher(directory).match(text.strip())
+    if unit is None:
+        office = directory.standing_unit
+        sys.stderr.write(f"Cảnh báo: không thấy đơn vị '{text}' trong danh bạ; "
+                         f"nhắc việc gửi {office.name if office else 'Văn phòng'} (thường trực).\n")
+        return text.strip()
+    return unit.key
+
+
+def _official_key(config, text: str) -> str:
+    from domain.names import OfficialMatcher, parse_officials
+
+    directory = config.directory
+    if directory.official(text.strip()):
+        return text.strip()
+    matcher = OfficialMatcher(directory)
+    found = next((o for o in (matcher.match(m) for m in parse_officials(text)) if o), None)
+    return found.key if found else text.strip()
+
+
+def run_add(args) -> int:
+    settings, config = settings_for(args), config_for(args)
+    spec = build_spec(config, args.title, args.unit, args.official, args.due, args.deadline)
+    outcome = asyncio.run(add_task(settings, config, spec))
+    if args.json:
+        print_json({"id": outcome.id, "started": outcome.started, "note": outcome.note})
+    else:
+        print(f"Đã thêm nhiệm vụ {outcome.id}" + (f" ({outcome.note})" if outcome.note else ""))
+    return 0
+
+
+async def add_task(settings, config, spec):
+    from activities.tasks import start_or_amend
+
+    client = await connect(settings)
+    return await start_or_amend(client, settings, config, spec)
+
+
+# -- show / list ------------------------------------------------------------------------
+
+def run_show(args) -> int:
+    from activities.tasks import task_view
+
+    settings = settings_for(args)
+    view = task_view(settings.database_url, args.id)
+    if view is None:
+        fail(f"Không có nhiệm vụ {args.id}.", code=1)
+    if args.json:
+        print_json(view)
+        return 0
+    d = view["deadline"]
+    print(f"{view['id']}: {view['title']}")
+    print(f"  Thời hạn: {d.get('raw') or d.get('due') or '—'} (hạn {d.get('due') or '—'})")
+    print(f"  Trạng thái: {STATUS_VI.get(view['status'], view['status'])}; kết quả: {RESULT_VI.get(view['result'], '—')};"
+          f" mức leo thang: {view['level']}")
+    for c in view["cycles"]:
+        print(f"  Kỳ {c['period']}: hạn {c['due']}, {c['status']}, {RESULT_VI.get(c['result'], '—')}")
+    for n in view["notifications"]:
+        print(f"  {n['at']}  {n['step']:<14} → {n['recipient']} ({n['channel'] or '—'}): {n['status']}")
+    return 0
+
+
+def run_list(args) -> int:
+    from activities.tasks import list_tasks
+
+    settings = settings_for(args)
+    rows = list_tasks(settings.database_url, args.status)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("Chưa có nhiệm vụ.")
+    for r in rows:
+        print(f"{r['due'] or '—':<10}  {STATUS_VI.get(r['status'], r['status']):<15} {RESULT_VI.get(r['result'], '—'):<9} "
+              f"{r['id']}  {r['title'][:70]}")
+    return 0
