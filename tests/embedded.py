@@ -42,7 +42,7 @@ class Stack:
                 self.env.pop(var, None)
         self.config = config
         self.proc: subprocess.Popen | None = None
-        self.log = data_dir / "up.log"
+        self.log = data_dir.parent / f"up-{self.web_port}.log"  # one per run: a restart reads only its own
 
     @property
     def url(self) -> str:
@@ -94,7 +94,9 @@ class Stack:
 
 
 def port_is_free(port: int) -> bool:
+    # SO_REUSEADDR as servers use it: TIME_WAIT leftovers of closed connections are not a listener.
     with closing(socket.socket()) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return True
