@@ -51,12 +51,12 @@ async def _import(settings, config, result, prune: bool, show_progress: bool):
 
     client = await connect(settings)
     if not show_progress or not sys.stderr.isatty():
-        return await import_plan(client, settings, config, result, prune=prune)
+        return await import_plan(settings, config, result, client=client, prune=prune)
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         job = bar.add_task("Đang nhập", total=len(result.tasks))
-        return await import_plan(client, settings, config, result, prune=prune,
+        return await import_plan(settings, config, result, client=client, prune=prune,
                                  progress=lambda n: bar.update(job, completed=n))
 
 

@@ -81,15 +81,20 @@ def diff_tasks(session: Session, plan: Plan, rows: list[dict[str, Any]]) -> Cata
 
 
 def write_tasks(session: Session, plan: Plan, rows: list[dict[str, Any]], diff: CatalogueDiff) -> None:
-    """Insert new rows, update changed ones; workflow-owned state (status, level,
-    result of a running task) is left to the workflow's own projection."""
+    """Upsert the catalogue fields of every row. A row another writer created (the
+    workflow starter) is completed here; workflow-owned state (status, level, result of
+    a running task) is never overwritten, except for rows imported as already done."""
     for row in rows:
-        if row["id"] in diff.new:
+        task = session.get(Task, row["id"])
+        if task is None:
             session.add(Task(plan_id=plan.id, **row))
-        elif row["id"] in diff.changed:
-            task = session.get(Task, row["id"])
-            for f in TRACKED + ("unassigned", "raw"):
-                setattr(task, f, row[f])
+            continue
+        task.plan_id = plan.id
+        for f in TRACKED + ("stt", "unassigned"):
+            setattr(task, f, row[f])
+        task.raw = {**(task.raw or {}), **row["raw"]}
+        if row.get("status") == "completed" and task.status == "open":
+            task.status, task.completed_on, task.result = "completed", row["completed_on"], row["result"]
 
 
 def write_indicators(session: Session, plan: Plan, records) -> int:

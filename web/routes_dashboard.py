@@ -353,14 +353,10 @@ def preview(config, data: bytes, filename: str | None, plan: str | None):
 
 
 def import_service():
-    """The function that stores a plan and starts its workflows, when the workflow
-    side provides it: ``import_plan(settings, config, result) -> dict`` (async)."""
-    for module, name in (("activities.tasks", "import_plan"), ("workflows.importer", "import_plan")):
-        try:
-            return getattr(__import__(module, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            continue
-    return None
+    """Stores a plan and starts its workflows (workflows/importer.py)."""
+    from workflows.importer import import_plan
+
+    return import_plan
 
 
 @page
@@ -408,14 +404,22 @@ async def _import_confirm(request: Request, form):
             "heading": "Chưa nhập được kế hoạch", "back": "/dashboard/import",
             "message": error or ("Chức năng nhập từ trang web chưa sẵn sàng trên máy chủ này. Vui lòng dùng lệnh "
                                  "«./dondoc import TỆP» hoặc liên hệ quản trị hệ thống.")}, status=503)
-    outcome = await service(request.app.state.settings, request.app.state.config, result)
+    client = await request.app.state.temporal.get()
+    if client is None:
+        return render(request, "error.html", {
+            "heading": "Chưa nhập được kế hoạch", "back": "/dashboard/import",
+            "message": "Không kết nối được Temporal; chưa có gì thay đổi. Vui lòng thử lại sau ít phút."}, status=503)
+    outcome = (await service(request.app.state.settings, request.app.state.config, result, client=client)).to_dict()
     return render(request, "message.html", {"heading": "Đã nhập kế hoạch", "ok": True, "back": "/dashboard",
                                              "message": _import_summary(result, outcome)})
 
 
-def _import_summary(result, outcome) -> str:
-    started = outcome.get("started", len(result.tasks)) if isinstance(outcome, dict) else len(result.tasks)
-    return f"Kế hoạch «{result.plan}»: {len(result.tasks)} nhiệm vụ; đã bắt đầu theo dõi {started} nhiệm vụ."
+def _import_summary(result, outcome: dict) -> str:
+    text = (f"Kế hoạch «{result.plan}»: {len(result.tasks)} nhiệm vụ; bắt đầu theo dõi {outcome['started']}, "
+            f"sửa đổi {outcome['amended']}, không đổi {outcome['unchanged']}, đã hoàn thành {outcome['completed']}.")
+    if outcome["failed"]:
+        text += f" {len(outcome['failed'])} nhiệm vụ chưa khởi động được: " + ", ".join(outcome["failed"])
+    return text
 
 
 def routes(settings, config) -> list:

@@ -1,0 +1,119 @@
+"""Importing a plan: the catalogue first, then one workflow per task.
+
+Client-side (runs in the CLI or the web process, not in a worker): it writes the
+plan, its tasks and indicators to the store, starts a workflow for each new task,
+amends the running workflow of each changed one, and lists (or with prune, cancels)
+tasks that are gone from the new file. Workflow ids come from plan + STT, so a
+second import of the same file starts nothing twice.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any, Callable
+
+from store.catalogue import diff_tasks, task_fields, upsert_plan, write_indicators, write_tasks
+from store.db import session_scope
+
+# Enough starts in flight to keep the server busy without flooding a small machine.
+START_CONCURRENCY = 16
+# An amendment waits for the workflow to record it; a busy worker (a fresh import of
+# overdue tasks sends many escalations at once) needs more than a page click would.
+AMEND_TIMEOUT_S = 60.0
+
+
+@dataclass
+class ImportSummary:
+    plan: str
+    started: int = 0
+    amended: int = 0
+    unchanged: int = 0
+    completed: int = 0               # imported as already done: no workflow to chase them
+    untracked: list[str] = field(default_factory=list)   # no readable deadline yet
+    gone: list[str] = field(default_factory=list)
+    pruned: bool = False
+    failed: dict[str, str] = field(default_factory=dict)  # task id -> why its workflow did not start
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+async def import_plan(settings, config, result, *, client=None, prune: bool = False,
+                      progress: Callable[[int], None] | None = None) -> ImportSummary:
+    if client is None:
+        from temporalio.client import Client
+
+        client = await Client.connect(settings.temporal_address, namespace=settings.namespace)
+    rows, diff = await asyncio.to_thread(_write_catalogue_start, settings.database_url, result)
+    summary = ImportSummary(plan=result.plan, unchanged=len(diff.unchanged))
+    await _start_all(client, settings, config, result, summary, progress)
+    # Extra display fields (section, coordinating units, advisers, notes, raw cells):
+    # written after the starts so each start saw the row as it was and could amend.
+    await asyncio.to_thread(_write_catalogue_end, settings.database_url, result, rows, diff)
+    summary.gone = diff.gone
+    if prune and diff.gone:
+        await _cancel_all(client, settings, diff.gone)
+        summary.pruned = True
+    return summary
+
+
+def _write_catalogue_start(url: str, result):
+    rows = [task_fields(result.plan, rec) for rec in result.tasks]
+    with session_scope(url) as session:
+        plan = upsert_plan(session, result.plan, "")
+        diff = diff_tasks(session, plan, rows)
+        write_indicators(session, plan, result.indicators)
+    return rows, diff
+
+
+def _write_catalogue_end(url: str, result, rows, diff) -> None:
+    with session_scope(url) as session:
+        plan = upsert_plan(session, result.plan, "")
+        write_tasks(session, plan, rows, diff)
+
+
+async def _start_all(client, settings, config, result, summary: ImportSummary, progress) -> None:
+    from activities.tasks import start_or_amend
+
+    gate = asyncio.Semaphore(START_CONCURRENCY)
+    done = 0
+
+    async def one(rec) -> None:
+        nonlocal done
+        async with gate:
+            if rec.status == "completed":
+                summary.completed += 1
+            else:
+                try:
+                    out = await start_or_amend(client, settings, config, rec, plan=result.plan,
+                                               update_timeout_s=AMEND_TIMEOUT_S)
+                except Exception as exc:  # noqa: BLE001 - one bad row never stops the rest
+                    summary.failed[rec.stt] = f"{type(exc).__name__}: {exc}"
+                else:
+                    summary.started += out.started
+                    summary.amended += out.amended
+                    if not out.started and not out.amended and "thời hạn" in out.note:
+                        summary.untracked.append(rec.stt)
+            done += 1
+            if progress:
+                progress(done)
+
+    await asyncio.gather(*(one(rec) for rec in result.tasks))
+
+
+async def _cancel_all(client, settings, task_ids: list[str]) -> None:
+    from workflows.inputs import CancelInput
+    from store.models import Task
+
+    for task_id in task_ids:
+        arg = CancelInput(key=f"prune:{task_id}", reason="không còn trong kế hoạch khi nhập lại", cancelled_by="import")
+        try:
+            await client.get_workflow_handle(task_id).execute_update(
+                "cancel", arg, id=arg.key, rpc_timeout=timedelta(seconds=10))
+        except Exception:  # noqa: BLE001 - a finished or missing workflow: the store still says cancelled
+            pass
+        with session_scope(settings.database_url) as session:
+            row = session.get(Task, task_id)
+            if row is not None and row.status == "open":
+                row.status = "cancelled"
