@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from config.logging import get_logger
 from notifiers.render import Message, render
 from notifiers.transport import Outcome, channel_of, mask, send
 from store.db import session_scope
@@ -50,6 +51,7 @@ from store.models import Delivery
 from web.links import make_link
 
 log = logging.getLogger("dondoc.deliver")
+slog = get_logger()  # structured: one line per send, bound to the task, step and unit
 
 DELIVER_ATTEMPTS = 4                 # activity attempts before giving up on a recipient
 LINK_TTL = timedelta(days=60)        # when a request names no expiry for its link
@@ -217,7 +219,9 @@ class DeliveryActivities:
         outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
         self._upsert(key, req, channel, mask(url), status="sent" if outcome.ok else "failed",
                      error=outcome.error, now=now)
-        log.info("delivery %s via %s: %s %s", key, mask(url), "sent" if outcome.ok else "failed", outcome.error)
+        slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step, unit=req.recipient.key,
+                  level=req.recipient.level, channel=channel, target=mask(url),
+                  status="sent" if outcome.ok else "failed", error=outcome.error or None)
         return outcome
 
     def _record(self, req: DeliverRequest, key: str, status: str, channel: str, target: str,

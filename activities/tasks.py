@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 from temporalio import activity
 
+from config.logging import get_logger
+
 from activities.deliver import Recipient
 from config.directory import Directory
 from domain.calendar import VN_TZ, WorkingCalendar
@@ -196,6 +198,9 @@ def _row_fields(spec: TaskSpec) -> dict[str, Any]:
                 deadline_kind=spec.deadline_kind, due=_day(spec.due), every=spec.every, raw=raw)
 
 
+_log = get_logger()
+
+
 # -- the activities ---------------------------------------------------------------
 
 class TaskActivities:
@@ -226,7 +231,13 @@ class TaskActivities:
 
     @activity.defn(name="task_record")
     async def record(self, projection: TaskProjection) -> bool:
-        return await asyncio.to_thread(write_projection, self.database_url, projection)
+        written = await asyncio.to_thread(write_projection, self.database_url, projection)
+        t = projection.task
+        _log.info("task.event", task_id=t.id, workflow_id=t.id, plan=t.plan, stt=t.stt,
+                  unit=",".join(t.lead_units), kind=projection.event_kind, status=projection.status,
+                  level=projection.level, cycle=projection.cycle.period if projection.cycle else "",
+                  new=written)
+        return written
 
     def activities(self) -> list:
         return [self.plan, self.cycle, self.recipients, self.record]
