@@ -155,6 +155,7 @@ async def test_confirm_through_the_page_closes_the_real_workflow(live, dev_env, 
         assert after.status == "completed" and after.result is not None
         # The page's words are the workflow's own classification.
         assert "Đã ghi nhận xác nhận" in done.text and RESULT_WORDS[after.result] in done.text
+        assert "Đã hoàn thành" in done.text and "Đang thực hiện" not in done.text  # the answer, not the old row
         expected = case
         if case == "on_time" and due_at.astimezone(VN_TZ).date() != datetime.now(VN_TZ).date():
             expected = "early"  # the 25 s crossed midnight in Vietnam: due tomorrow

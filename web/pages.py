@@ -6,6 +6,7 @@ Pages of other modules (incidents, reports) may extend ``base.html`` and use
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,62 @@ EVENT_LABELS = {
     "cancelled": "Hủy nhiệm vụ", "extension_requested": "Đề nghị gia hạn",
     "extension_approved": "Lãnh đạo đồng ý gia hạn", "extension_declined": "Lãnh đạo không đồng ý gia hạn",
     "no_channel": "Không gửi được tới người nhận",
+    # The task workflow's own projections (workflows/task.py, event kinds in the store).
+    "task_assigned": "Bắt đầu theo dõi nhiệm vụ", "task_step": "Bước đôn đốc",
+    "task_completed": "Xác nhận hoàn thành", "task_extended": "Gia hạn", "task_amended": "Điều chỉnh nhiệm vụ",
+    "task_cancelled": "Hủy nhiệm vụ", "cycle_opened": "Mở kỳ báo cáo",
 }
-_STEP_PREFIXES = (("extension_request", "Đề nghị gia hạn gửi lãnh đạo"), ("no_channel", "Báo Văn phòng: không gửi được"),
+CONFIRMED_KINDS = ("confirmed", "completed", "cycle_reported", "task_completed")
+_STEP_PREFIXES = (("extension_request", "Đề nghị gia hạn gửi lãnh đạo"),
+                  ("extension_declined", "Báo đơn vị: không đồng ý gia hạn"),
+                  ("no_channel", "Báo Văn phòng: không gửi được"),
                   ("assign", "Thông báo giao nhiệm vụ"), ("remind", "Nhắc việc"), ("escalat", "Leo thang đôn đốc"),
                   ("overdue", "Nhắc việc quá hạn"), ("complete", "Thông báo hoàn thành"), ("amend", "Thông báo điều chỉnh"),
-                  ("extend", "Thông báo gia hạn"), ("cycle", "Nhắc báo cáo kỳ"), ("report", "Báo cáo"))
+                  ("extend", "Thông báo gia hạn"), ("cycle", "Nhắc báo cáo kỳ"), ("report", "Báo cáo"),
+                  # The task workflow's ladder steps (domain/ladder.py): before-N | due | after-N | repeat-N.
+                  ("before-", "Nhắc việc trước hạn"), ("due", "Nhắc việc đến hạn"),
+                  ("after-", "Đôn đốc quá hạn"), ("repeat-", "Đôn đốc quá hạn (nhắc lại)"))
+_REVISION = re.compile(r"^r\d+/")  # a step of a changed deadline: "r1/before-3"
 
 
 def step_label(step: str) -> str:
     """A delivery's step in words; the raw step stays visible beside it."""
-    lowered = (step or "").lower()
+    lowered = _REVISION.sub("", (step or "").lower())
     return next((label for prefix, label in _STEP_PREFIXES if lowered.startswith(prefix)), "Tin nhắn")
+
+
+_DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mới", "reason": "lý do",
+                  "approved_by": "người đồng ý", "decided_by": "người quyết định", "requested_by": "đơn vị đề nghị",
+                  "result": "kết quả", "reported_on": "ngày xác nhận", "note": "ý kiến", "changes": "thay đổi",
+                  "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới"}
+_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind"}
+_LEVEL_NAMES = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách", "supervisors": "Ban Chỉ đạo"}
+
+
+def event_details(data: dict | None) -> list[str]:
+    """An event's data in words for the timeline ("kết quả: Hoàn thành đúng hạn · hạn mới: 31/12/2026")."""
+    out = []
+    for key, value in (data or {}).items():
+        if key in _HIDDEN_DETAILS or value in (None, "", [], {}):
+            continue
+        if key == "evidence" and isinstance(value, dict):
+            text = str(value.get("document_number", ""))
+            if value.get("issued_on"):
+                text += f", ngày {vn_date(value['issued_on'])}"
+            if value.get("summary"):
+                text += f": {value['summary']}"
+            out.append(f"văn bản: {text}")
+            continue
+        if key == "result":
+            value = RESULTS.get(value, value)
+        elif key in ("due", "old_due", "new_due", "reported_on") and isinstance(value, str):
+            value = vn_date(value)
+        elif key == "levels" and isinstance(value, list):
+            value = ", ".join(_LEVEL_NAMES.get(v, v) for v in value)
+        elif isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        out.append(f"{_DETAIL_LABELS.get(key, key)}: {value}")
+    return out
 
 
 DELIVERY = {"sent": "đã gửi", "failed": "gửi lỗi", "skipped": "bỏ qua", "pending": "đang chờ"}
@@ -87,8 +133,10 @@ def _environment() -> Environment:
                        status=lambda v: STATUS.get(v or "", v or ""),
                        result=lambda v: RESULTS.get(v or "", ""),
                        kind=lambda v: KINDS.get(v or "", v or ""),
-                       delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label)
+                       delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label,
+                       event_details=event_details)
     env.globals["event_labels"] = EVENT_LABELS
+    env.globals["confirmed_kinds"] = CONFIRMED_KINDS
     return env
 
 

@@ -227,8 +227,11 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
 def timeline(events, deliveries) -> list[dict]:
     """Events and deliveries, oldest first. A delivery's log row (key subject|cycle|
     step|recipient) carries its outcome; the rows under it (key + |channel) are the
-    attempts on each channel, shown with it (Zalo failed, then email worked)."""
-    items = [{"type": "event", "at": e.at, "kind": e.kind, "data": e.data or {}} for e in events]
+    attempts on each channel, shown with it (Zalo failed, then email worked).
+    The task workflow's ``task_step`` event repeats what its deliveries say; it is
+    shown only for a step that had nobody to deliver to."""
+    items = [{"type": "event", "at": e.at, "kind": e.kind, "data": e.data or {}} for e in events
+             if not (e.kind == "task_step" and (e.data or {}).get("deliveries"))]
     parents = {d.key: _delivery_item(d) for d in deliveries if d.key.count("|") == 3}
     for d in deliveries:
         parent = parents.get(d.key.rsplit("|", 1)[0]) if d.key.count("|") == 4 else None

@@ -303,8 +303,11 @@ def _confirm_outcome(request, token, claims, subject, values, outcome: UpdateOut
         done = {"result": result.get("result"), "on": result.get("completed_on") or today_vn(now),
                 "evidence": result.get("evidence") or result.get("confirmation") or values}
         already = not was_first(result)
+        # The store row is written by the workflow a moment later: show the state the
+        # workflow answered, not the row read before the update.
+        state = "reported" if subject.cycle is not None else (result.get("status") or "completed")
         return render(request, "confirmed.html", _ctx(request, token, subject, claims, now, outcome=done,
-                                                      already=already, just_now=not already))
+                                                      already=already, just_now=not already, state=state))
     page = {"rejected": 422, "closed": 409, "unavailable": 503}[outcome.state]
     return render(request, "confirm.html", _ctx(request, token, subject, claims, now, values=values,
                                                 failure=outcome.state, failure_detail=outcome.detail),
