@@ -26,9 +26,13 @@ def free_port() -> int:
 class Stack:
     """One `dondoc up` process tree; its children die with it (PR_SET_PDEATHSIG)."""
 
-    def __init__(self, data_dir: Path, config: str | None = None, extra_env: dict | None = None):
+    def __init__(self, data_dir: Path, config: str | None = None, extra_env: dict | None = None,
+                 ports_of: "Stack | None" = None):
         self.data_dir = data_dir
-        self.web_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
+        if ports_of is not None:  # a restart on the same ports: links already sent stay valid
+            self.web_port, self.temporal_port, self.ui_port = ports_of.web_port, ports_of.temporal_port, ports_of.ui_port
+        else:
+            self.web_port, self.temporal_port, self.ui_port = free_port(), free_port(), free_port()
         self.env = {
             **os.environ,
             "DONDOC_DATA_DIR": str(data_dir),
@@ -42,7 +46,8 @@ class Stack:
                 self.env.pop(var, None)
         self.config = config
         self.proc: subprocess.Popen | None = None
-        self.log = data_dir.parent / f"up-{self.web_port}.log"  # one per run: a restart reads only its own
+        # One log per run: a restart reads only its own.
+        self.log = data_dir.parent / f"up-{self.web_port}-{int(time.time() * 1000)}.log"
 
     @property
     def url(self) -> str:
