@@ -49,7 +49,7 @@ def bearer(token=ADMIN_TOKEN):
 
 def test_needs_authentication(api):
     for e in ENDPOINTS:
-        path = e.path.replace("{task_id}", "p/2").replace("{report_id}", "1")
+        path = e.path.replace("{task_id}", "p/2").replace("{report_id}", "1").replace("{incident_id}", "inc-1")
         page = api.request(e.method, path)
         assert page.status_code == 401, path
         assert page.json()["error"] == "unauthorized"
@@ -132,3 +132,27 @@ def test_plan_preview(api, seeds_dir):
     body = page.json()
     assert len(body["tasks"]) >= 40 and body["plan"]
     assert api.post("/api/plans/import?filename=003.txt", content=data, headers=bearer(VIEWER_TOKEN)).status_code == 403
+
+
+def test_incident_input_is_checked_before_temporal(api):
+    from sqlalchemy import func, select
+
+    from store.db import session_scope
+    from store.models import Incident
+
+    page = api.post("/api/incidents", json={"unit": "không có đơn vị này", "title": "Mã độc"}, headers=bearer())
+    assert page.status_code == 422 and "Không tìm thấy đơn vị" in page.json()["message"]
+    assert api.post("/api/incidents", json={"unit": "cong-an-dk", "title": " "}, headers=bearer()).status_code == 422
+    assert api.post("/api/incidents", json={"unit": "cong-an-dk", "title": "Mã độc"},
+                    headers=bearer(VIEWER_TOKEN)).status_code == 403
+    api.app.state.temporal = FakeTemporal(None)  # Temporal away: nothing recorded, no phantom row
+    page = api.post("/api/incidents", json={"unit": "Công an đặc khu", "title": "Mã độc"}, headers=bearer())
+    assert page.status_code == 503 and page.json()["error"] == "unavailable"
+    with session_scope(api.settings.database_url) as s:
+        assert s.scalar(select(func.count()).select_from(Incident)) == 1  # only the seeded one
+    bad = api.post("/api/incidents/inc-1/report", json={"number": "", "issued_on": "x", "summary": "y"},
+                   headers=bearer())
+    assert bad.status_code == 422 and {"number", "issued_on", "followed"} <= set(bad.json()["fields"])
+    one = api.get("/api/incidents/inc-1", headers=bearer()).json()
+    assert one["id"] == "inc-1" and one["status"] == "open"
+    assert api.get("/api/incidents/none", headers=bearer()).status_code == 404

@@ -238,3 +238,50 @@ async def test_extension_through_the_pages_moves_the_real_deadline(live, dev_env
         # The confirmation page now shows the new deadline.
         assert vn_new in (await browser.get(path)).text
         await dev_env.client.get_workflow_handle(task.id).terminate("test done")
+
+
+async def test_incident_api_opens_and_reports_through_the_real_workflow(live, dev_env, fake_zalo):
+    """POST /api/incidents starts the incident workflow (activities.incidents.open_incident);
+    POST /api/incidents/{id}/report sends its ``report`` update (report_incident)."""
+    import hashlib
+
+    settings, config, _ = live
+    config = replace(config, users=({"username": "script", "password_hash": "", "role": "admin",
+                                     "token_sha256": hashlib.sha256(b"api-token").hexdigest()},))
+    app = create_app(settings, config)
+    app.state.temporal = Handle(dev_env.client)
+    auth = {"authorization": "Bearer api-token"}
+    today = datetime.now(VN_TZ).date().isoformat()
+    report = {"number": "12/BC-CA", "issued_on": today, "summary": "Đã cô lập máy chủ nhiễm mã độc",
+              "followed_coordination": True}
+    async with build_worker(dev_env.client, settings, config), web(app) as api:
+        opened = await api.post("/api/incidents", json={"unit": "Công an đặc khu", "title": "Mã độc trên máy chủ"},
+                                headers=auth)
+        assert opened.status_code == 201, opened.text
+        incident_id = opened.json()["id"]
+        assert opened.json()["unit"] == "cong-an-dk"
+        # The workflow tells the unit at once that the 24-hour (drill: 60 s) window runs.
+        await wait_for(lambda: [t for t in fake_zalo.texts("police-chat") if "Mã độc trên máy chủ" in t], 20,
+                       "the incident alert to the unit")
+        assert (await api.get(f"/api/incidents/{incident_id}", headers=auth)).json()["status"] == "open"
+
+        done = await api.post(f"/api/incidents/{incident_id}/report", json=report, headers=auth)
+        assert done.status_code == 200, done.text
+        outcome = done.json()["result"]
+        assert (outcome["status"], outcome["result"], outcome["first"]) == ("reported", "on_time", True)
+        assert outcome["report"]["reporter"] == "api:script"
+        same = await api.post(f"/api/incidents/{incident_id}/report", json=report, headers=auth)
+        assert same.json()["result"]["first"] is True  # the same body again: the same report
+        other = await api.post(f"/api/incidents/{incident_id}/report", json=dict(report, number="99/KHAC"),
+                               headers=auth)
+        assert other.status_code == 200 and other.json()["result"]["first"] is False
+        assert other.json()["result"]["report"]["number"] == "12/BC-CA"
+        for _ in range(100):
+            view = (await api.get(f"/api/incidents/{incident_id}", headers=auth)).json()
+            if view["status"] == "reported":
+                break
+            await asyncio.sleep(0.1)
+        assert view["status"] == "reported" and view["result"] == "on_time"
+        assert view["report"]["number"] == "12/BC-CA"
+        gone = await api.post("/api/incidents/incident/999999/report", json=report, headers=auth)
+        assert gone.status_code == 409

@@ -10,6 +10,7 @@ origin. Actions need the ``admin`` role. JSON keys are English.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,8 @@ from web import csrf
 from web.pages import now_utc, today_vn
 from web.routes_dashboard import (import_service, incidents, list_tasks, outbox, plans, preview, report, reports,
                                   task_detail)
+from web.routes_incident import UPDATE_TIMEOUT_S as INCIDENT_TIMEOUT_S
+from web.routes_incident import read_report
 from web.routes_links import call_update, confirm_key, read_confirmation, read_extension
 from web.users import current_user
 
@@ -40,8 +43,8 @@ class ApiResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=False, default=_default).encode("utf-8")
 
 
-def error(status: int, code: str, message: str, **extra) -> ApiResponse:
-    return ApiResponse({"error": code, "message": message, **extra}, status_code=status)
+def error(status: int, code: str, message: str, headers: dict | None = None, **extra) -> ApiResponse:
+    return ApiResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,82 @@ async def cancel(request: Request):
     return _update_response(await call_update(request, task_id, "cancel", arg, key))
 
 
+async def get_incident(request: Request):
+    from activities.incidents import incident_view
+
+    view = await asyncio.to_thread(incident_view, _db(request), request.app.state.config,
+                                   request.path_params["incident_id"], now_utc())
+    if view is None:
+        return error(404, "not_found", "Không có sự cố với mã này.")
+    return ApiResponse(view)
+
+
+async def open_incident(request: Request):
+    """Open an incident: the row and its workflow (activities.incidents.open_incident)."""
+    from activities.incidents import IncidentInputError
+    from activities.incidents import open_incident as open_one
+
+    body = await _json(request)
+    fields = {k: str(body.get(k) or "").strip() for k in ("unit", "title", "detected_at", "severity")}
+
+    async def client():
+        found = await request.app.state.temporal.get()
+        if found is None:
+            raise ConnectionError("temporal not connected")
+        return found
+
+    try:
+        opened = await open_one(client, request.app.state.settings, request.app.state.config, unit=fields["unit"],
+                                title=fields["title"], detected_at=fields["detected_at"] or None,
+                                severity=fields["severity"], opened_by=f"api:{request.state.user.username}")
+    except IncidentInputError as err:
+        return error(422, "invalid", str(err))
+    except Exception as err:  # noqa: BLE001 - Temporal away or refusing: nothing was recorded
+        return error(503, "unavailable", "Chưa mở được sự cố: Temporal không phản hồi. Chưa có gì được ghi; "
+                     "hãy thử lại.", detail=type(err).__name__, headers={"Retry-After": "60"})
+    return ApiResponse({"id": opened.id, "unit": opened.unit_key, "unit_name": opened.unit_name,
+                        "detected_at": opened.detected_at, "due_at": opened.due_at}, status_code=201)
+
+
+async def report_incident(request: Request):
+    """Report an incident (the workflow's ``report`` update). The same body twice is one
+    report; a different one after the first is answered with the first (``first``: false)."""
+    from activities.incidents import IncidentReport, ReportRejected, ReportUnavailable, outcome_dict
+    from activities.incidents import report_incident as report_one
+
+    incident_id, body = request.path_params["incident_id"], await _json(request)
+    form = dict(body)
+    followed = body.get("followed_coordination")
+    if isinstance(followed, bool):
+        form["followed"] = "yes" if followed else "no"
+    values, errors = read_report(form, today_vn(now_utc()))
+    if errors:
+        return error(422, "invalid", "Thông tin chưa hợp lệ.", fields=errors)
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+    key = str(body.get("key") or f"api:{digest}")[:200]
+    report = IncidentReport(key=key, number=values["number"], issued_on=values["issued_on"], summary=values["summary"],
+                            followed_coordination=values["followed"] == "yes",
+                            reporter=f"api:{request.state.user.username}", note=values["note"])
+    client = await request.app.state.temporal.get()
+    if client is None:
+        return _update_response(_Failed("unavailable", "temporal not connected"))
+    try:
+        outcome = await report_one(client, incident_id, report, timeout_s=INCIDENT_TIMEOUT_S)
+    except ReportRejected as err:
+        return _update_response(_Failed("rejected", str(err)))
+    except ReportUnavailable as err:
+        return _update_response(_Failed("unavailable", str(err)))
+    except LookupError as err:
+        return _update_response(_Failed("closed", str(err)))
+    return ApiResponse({"status": "ok", "result": outcome_dict(outcome)})
+
+
+@dataclass
+class _Failed:
+    state: str
+    detail: str
+
+
 async def plan_preview(request: Request):
     result, problem = await _read_upload(request)
     if result is None:
@@ -222,6 +301,20 @@ _EVIDENCE = {"type": "object", "required": ["document_number", "issued_on", "sum
 _EXTEND = {"type": "object", "required": ["new_due", "reason"], "properties": {
     "new_due": {"type": "string", "format": "date"}, "reason": {"type": "string"}, "cycle": {"type": "string"}}}
 _CANCEL = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+_INCIDENT = {"type": "object", "required": ["unit", "title"], "properties": {
+    "unit": {"type": "string", "description": "unit key, name or alias"},
+    "title": {"type": "string", "description": "what happened"},
+    "detected_at": {"type": "string", "format": "date-time", "description": "ISO-8601; without an offset, Vietnam "
+                    "time; default now"},
+    "severity": {"type": "string"}}}
+_INCIDENT_REPORT = {"type": "object", "required": ["number", "issued_on", "summary", "followed_coordination"],
+                    "properties": {
+    "number": {"type": "string", "description": "số, ký hiệu of the report document"},
+    "issued_on": {"type": "string", "format": "date", "description": "ngày ban hành"},
+    "summary": {"type": "string", "description": "trích yếu nội dung"},
+    "followed_coordination": {"type": "boolean", "description": "handled under the specialised force's coordination"},
+    "note": {"type": "string"},
+    "key": {"type": "string", "description": "idempotency key; default: a digest of the report"}}}
 _FILE = {"type": "string", "format": "binary"}
 _FILTERS = ("plan", "unit", "status", "due_before", "q")
 
@@ -236,6 +329,11 @@ ENDPOINTS = (
     Endpoint("POST", "/api/tasks/{task_id}/cancel", cancel, "Cancel a task", action=True, body=_CANCEL),
     Endpoint("GET", "/api/tasks/{task_id}", get_task, "One task with its cycles and timeline"),
     Endpoint("GET", "/api/incidents", get_incidents, "Incidents, newest first"),
+    Endpoint("POST", "/api/incidents", open_incident, "Open an incident (its 24-hour report window starts at "
+             "detected_at)", action=True, body=_INCIDENT),
+    Endpoint("POST", "/api/incidents/{incident_id}/report", report_incident, "Report an incident with its document",
+             action=True, body=_INCIDENT_REPORT),
+    Endpoint("GET", "/api/incidents/{incident_id}", get_incident, "One incident with its deliveries and events"),
     Endpoint("GET", "/api/reports", get_reports, "Archived reports, newest first"),
     Endpoint("GET", "/api/reports/{report_id}", get_report, "One archived report"),
     Endpoint("GET", "/api/outbox", get_outbox, "Messages stored by the outbox channel, newest first"),
@@ -249,7 +347,8 @@ ENDPOINTS = (
 
 def _route_path(path: str) -> str:
     # Task ids contain "/" (plan/number): match them whole.
-    return path.replace("{task_id}", "{task_id:path}").replace("{report_id}", "{report_id:int}")
+    return (path.replace("{task_id}", "{task_id:path}").replace("{incident_id}", "{incident_id:path}")
+            .replace("{report_id}", "{report_id:int}"))
 
 
 def openapi(settings) -> dict:
@@ -259,7 +358,7 @@ def openapi(settings) -> dict:
                               "responses": {"200": {"description": "OK"}, "401": {"description": "not authenticated"}}}
         params = [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in e.params]
         params += [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                   for n in ("task_id", "report_id") if "{" + n + "}" in e.path]
+                   for n in ("task_id", "incident_id", "report_id") if "{" + n + "}" in e.path]
         if params:
             op["parameters"] = params
         if e.body is not None:
