@@ -27,7 +27,7 @@ from activities.tasks import start_or_amend, task_view
 from config.loader import EXAMPLES, load_config
 from config.settings import load_settings
 from domain.calendar import VN_TZ
-from domain.policy import LadderPolicy, Policies, Step
+from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from web.app import create_app
 from worker import build_worker
 from workflows.inputs import TaskSpec, TaskStatus
@@ -285,3 +285,47 @@ async def test_incident_api_opens_and_reports_through_the_real_workflow(live, de
         assert view["report"]["number"] == "12/BC-CA"
         gone = await api.post("/api/incidents/incident/999999/report", json=report, headers=auth)
         assert gone.status_code == 409
+
+
+async def test_recurring_cycle_links_through_the_page(live, dev_env, fake_zalo):
+    """A recurring task's link names its cycle: the report through the page closes
+    that cycle only; the next cycle's reminder carries its own link; the closed
+    cycle's link then shows the report it got."""
+    settings, config, app = live
+    cycles = RecurringPolicy(name="drill-fast", unit="seconds", cycle_seconds=12,
+                             steps=(Step(-10, ("unit",)), Step(3, ("unit", "lead"))), office_hours=False)
+    config = replace(config, policies=replace(config.policies, recurring=cycles))
+    name = title()
+    task = TaskSpec(id=f"web-wf/{uuid.uuid4().hex[:8]}", title=name, lead_units=["vhxh"], deadline_kind="recurring",
+                    every="month")
+    async with build_worker(dev_env.client, settings, config), web(app) as browser:
+        assert (await start_or_amend(dev_env.client, settings, config, task)).started
+        first = await wait_for(lambda: texts(fake_zalo, "unit-chat", name), 20, "the first cycle's reminder")
+        c1 = path_of(first[0])
+        page = await browser.get(c1)
+        assert page.status_code == 200 and "Kỳ báo cáo" in page.text and "c1" in page.text
+        done = await browser.post(c1, data=evidence(page.text, c1, "7/BC-VHXH"))
+        assert done.status_code == 200 and "Đã ghi nhận xác nhận" in done.text, done.text
+        assert "Đã báo cáo" in done.text  # the cycle's state as the workflow answered
+
+        # The workflow moves on to the next cycle (continue-as-new), whose reminder has its own link.
+        nxt = await wait_for(lambda: [t for t in texts(fake_zalo, "unit-chat", name)
+                                      if LINK.search(t) and path_of(t) != c1 and "ĐÃ NHẬN" not in t], 30,
+                             "the next cycle's reminder")
+        c2 = path_of(nxt[0])
+        now = await status(dev_env.client, task.id)
+        assert now.cycle.period == "c2" and now.status == "open"
+        assert [(c.period, c.status) for c in now.recent_cycles] == [("c1", "reported")]
+        assert now.recent_cycles[0].evidence["document_number"] == "7/BC-VHXH"
+        # Only the unit was reminded about c1: it alone got the "received" notice.
+        assert len([t for t in texts(fake_zalo, "unit-chat", name) if "ĐÃ NHẬN BÁO CÁO" in t]) == 1
+        assert not [t for t in texts(fake_zalo, "lead-chat", name) if "ĐÃ NHẬN BÁO CÁO" in t]
+
+        again = await browser.get(c1)  # the closed cycle's link shows its report
+        assert "đã được xác nhận trước đó" in again.text and "7/BC-VHXH" in again.text
+        open_page = await browser.get(c2)
+        assert open_page.status_code == 200 and "Văn bản báo cáo kết quả" in open_page.text
+        assert "c2" in open_page.text
+        view = task_view(settings.database_url, task.id)
+        assert {(c["period"], c["status"]) for c in view["cycles"]} >= {("c1", "reported"), ("c2", "open")}
+        await dev_env.client.get_workflow_handle(task.id).terminate("test done")
