@@ -185,4 +185,5 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(30), default="admin")
+    must_change_password: Mapped[bool] = mapped_column(default=False)  # the printed one-time password
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

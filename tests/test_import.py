@@ -152,7 +152,7 @@ async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_pat
     from starlette.testclient import TestClient
 
     from web.app import create_app
-    from web.users import ensure_admin
+    from web.users import change_password, ensure_admin
 
     monkeypatch.setenv("DONDOC_SECRET_KEY", "import-secret")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
@@ -165,7 +165,9 @@ async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_pat
 
     def office_imports() -> str:
         client = TestClient(create_app(settings, config), base_url=settings.public_url)
-        password = ensure_admin(sqlite_url, config)
+        first = ensure_admin(sqlite_url, config)
+        password = "mat-khau-rieng-2026"
+        assert change_password(sqlite_url, "admin", first, password, password) is None
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
         client.post("/login", data={"csrf_token": token, "username": "admin", "password": password, "next": "/dashboard"})
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/dashboard/import").text).group(1)

@@ -244,10 +244,11 @@ async def test_report_page_refusals_and_worker_away(pages):
 
 
 async def test_dashboard_opens_an_incident(dev_env, drill, fake_zalo):
-    from web.users import ensure_admin
+    from web.users import change_password, ensure_admin
 
     settings, config, app = drill
-    password = ensure_admin(settings.database_url, config)
+    first, password = ensure_admin(settings.database_url, config), "mat-khau-rieng-2026"
+    assert change_password(settings.database_url, "admin", first, password, password) is None
     async with worker(dev_env.client, settings, config), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as web:
         login_page = await web.get("/login")

@@ -15,7 +15,7 @@ from config.settings import load_settings
 from store.db import session_scope
 from store.models import Delivery, Event, Incident, OutboxMessage, Plan, Report, Task, User
 from web.app import create_app
-from web.users import authenticate, ensure_admin, hash_password, verify_password
+from web.users import authenticate, change_password, ensure_admin, hash_password, verify_password
 
 NOW = datetime.now(timezone.utc)
 TODAY = NOW.date()
@@ -74,8 +74,34 @@ def login(client, username, password):
 @pytest.fixture
 def dash(anon):
     password = ensure_admin(anon.settings.database_url, anon.config)
-    assert login(anon, "admin", password).status_code == 303
+    assert change_password(anon.settings.database_url, "admin", password, OWN, OWN) is None
+    assert login(anon, "admin", OWN).status_code == 303
     return anon
+
+
+OWN = "mat-khau-rieng-2026"
+
+
+def test_one_time_password_must_be_changed_first(anon):
+    password = ensure_admin(anon.settings.database_url, anon.config)
+    assert login(anon, "admin", password).status_code == 303
+    page = anon.get("/dashboard", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/account/password"
+    form = anon.get("/account/password")
+    assert "mật khẩu dùng một lần" in form.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    short = anon.post("/account/password", data={"csrf_token": token, "current": password, "new": "ngan", "repeat": "ngan"})
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
+    wrong = anon.post("/account/password", data={"csrf_token": token, "current": "sai", "new": OWN, "repeat": OWN})
+    assert wrong.status_code == 422 and "không đúng" in wrong.text
+    nocsrf = anon.post("/account/password", data={"current": password, "new": OWN, "repeat": OWN})
+    assert nocsrf.status_code == 403
+    done = anon.post("/account/password", data={"csrf_token": token, "current": password, "new": OWN, "repeat": OWN},
+                     follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    assert anon.get("/dashboard", follow_redirects=False).status_code == 200
+    assert authenticate(anon.settings.database_url, anon.config, "admin", password) is None
+    assert authenticate(anon.settings.database_url, anon.config, "admin", OWN).must_change is False
 
 
 def csrf_of(client):

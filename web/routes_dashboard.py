@@ -30,6 +30,9 @@ PAGE_SIZE = 500
 
 
 # -- access --------------------------------------------------------------------
+PASSWORD_PATH = "/account/password"
+
+
 def page(handler):
     """Require a logged-in user; POSTs also need the session's CSRF token and our origin."""
 
@@ -40,6 +43,8 @@ def page(handler):
             target = quote(request.url.path + ("?" + request.url.query if request.url.query else ""), safe="")
             return RedirectResponse(f"/login?next={target}", status_code=303)
         request.state.user = user
+        if user.must_change and request.url.path != PASSWORD_PATH:
+            return RedirectResponse(PASSWORD_PATH, status_code=303)
         if request.method == "POST":
             form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
             if not (csrf.same_origin(request, request.app.state.settings.public_url)

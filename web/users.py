@@ -40,6 +40,7 @@ class CurrentUser:
     role: str
     csrf: str = ""      # the session's CSRF secret ("" for bearer-token callers)
     via: str = "session"  # session | token
+    must_change: bool = False  # logged in with the one-time password: change it first
 
     @property
     def can_act(self) -> bool:
@@ -99,7 +100,7 @@ def authenticate(database_url: str, config, username: str, password: str) -> Cur
             return CurrentUser(username, _role(entry.get("role"))) if ok else None
     user = _db_user(database_url, username) if username else None
     if user is not None and verify_password(password, user.password_hash):
-        return CurrentUser(user.username, _role(user.role))
+        return CurrentUser(user.username, _role(user.role), must_change=bool(user.must_change_password))
     return None
 
 
@@ -133,7 +134,8 @@ def ensure_admin(database_url: str, config) -> str | None:
         if session.scalar(select(func.count()).select_from(User)):
             return None
         password = secrets.token_urlsafe(12)
-        session.add(User(username="admin", password_hash=hash_password(password), role="admin"))
+        session.add(User(username="admin", password_hash=hash_password(password), role="admin",
+                         must_change_password=True))
     return password
 
 
@@ -144,7 +146,10 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
 
 def make_session(secret: str, user: CurrentUser) -> str:
     # A fresh CSRF secret per login: a token stolen from an old session is worthless.
-    return _serializer(secret).dumps({"u": user.username, "r": user.role, "x": secrets.token_urlsafe(16)})
+    data = {"u": user.username, "r": user.role, "x": secrets.token_urlsafe(16)}
+    if user.must_change:
+        data["m"] = 1
+    return _serializer(secret).dumps(data)
 
 
 def read_session(secret: str, cookie: str | None) -> CurrentUser | None:
@@ -152,7 +157,7 @@ def read_session(secret: str, cookie: str | None) -> CurrentUser | None:
         return None
     try:
         data = _serializer(secret).loads(cookie, max_age=SESSION_MAX_AGE_S)
-        return CurrentUser(str(data["u"]), _role(data.get("r")), csrf=str(data["x"]))
+        return CurrentUser(str(data["u"]), _role(data.get("r")), csrf=str(data["x"]), must_change=bool(data.get("m")))
     except (BadSignature, SignatureExpired, KeyError, TypeError):
         return None
 
@@ -184,3 +189,30 @@ def _main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(_main(sys.argv[1:]))
+
+
+MIN_PASSWORD_LEN = 10
+
+
+def change_password(database_url: str, username: str, current: str, new: str, repeat: str) -> str | None:
+    """Change a database user's password; None on success, else what is wrong (in Vietnamese).
+    Users from the configuration file change theirs in the file (a new password_hash)."""
+    from store.db import session_scope
+    from store.models import User
+    from sqlalchemy import select
+
+    if len(new) < MIN_PASSWORD_LEN:
+        return f"Mật khẩu mới cần ít nhất {MIN_PASSWORD_LEN} ký tự."
+    if new != repeat:
+        return "Hai lần nhập mật khẩu mới không khớp."
+    if new == current:
+        return "Mật khẩu mới phải khác mật khẩu hiện tại."
+    with session_scope(database_url) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            return "Tài khoản này khai báo trong tệp cấu hình; hãy đổi password_hash trong tệp đó."
+        if not verify_password(current, user.password_hash):
+            return "Mật khẩu hiện tại không đúng."
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+    return None
