@@ -58,6 +58,8 @@ _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mớ
                   "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới"}
 _HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind"}
 _LEVEL_NAMES = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách", "supervisors": "Ban Chỉ đạo"}
+_POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm vụ thường xuyên, báo cáo định kỳ",
+                 "drill": "diễn tập"}
 
 
 def event_details(data: dict | None) -> list[str]:
@@ -78,6 +80,8 @@ def event_details(data: dict | None) -> list[str]:
             value = RESULTS.get(value, value)
         elif key in ("due", "old_due", "new_due", "reported_on") and isinstance(value, str):
             value = vn_date(value)
+        elif key == "policy":
+            value = _POLICY_NAMES.get(value, value)
         elif key == "levels" and isinstance(value, list):
             value = ", ".join(_LEVEL_NAMES.get(v, v) for v in value)
         elif isinstance(value, list):
