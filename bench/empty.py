@@ -1,0 +1,42 @@
+"""The yardstick for the start rate: a trivial workflow on the same server.
+
+``python -m bench.empty ADDRESS QUEUE`` runs a worker for it (a child process of the
+bench, like the product's worker), until SIGTERM.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from temporalio import workflow
+
+EMPTY_WORKFLOW = "BenchEmpty"
+
+
+@workflow.defn(name=EMPTY_WORKFLOW)
+class EmptyWorkflow:
+    @workflow.run
+    async def run(self) -> None:
+        return None
+
+
+async def _serve(address: str, queue: str) -> None:
+    from temporalio.client import Client
+    from temporalio.worker import Worker
+
+    client = await Client.connect(address)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Worker(client, task_queue=queue, workflows=[EmptyWorkflow]):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    import os
+
+    asyncio.run(_serve(sys.argv[1], sys.argv[2]))
+    sys.stdout.flush()
+    os._exit(0)  # sdk-python #300: no interpreter teardown after Temporal use

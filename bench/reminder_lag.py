@@ -1,0 +1,78 @@
+"""reminder_lag_p99_s: N tasks whose reminder falls due at the same instant; for each,
+the time from that instant to the FakeZalo's receipt of its message (real HTTP).
+
+The tasks are started through `start_or_amend` (the import's own start, with the
+importer's concurrency) with an exact due instant a margin ahead, under the bench
+policy: one step, a reminder to the lead unit at the due instant, seconds, office
+hours and calendar off (the drill shape). Nothing is sent at start, so the only
+messages on the `lag` chat are these reminders. Each message names its task in the
+title, so arrivals are matched per task; a task whose message never arrives counts
+as missing and, in the percentiles, as the whole wait.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+_MARK = re.compile(r"BENCH-LAG-([0-9a-f]{6})-(\d+)")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print) -> dict:
+    from activities.tasks import start_or_amend
+    from workflows.importer import START_CONCURRENCY
+    from workflows.inputs import TaskSpec
+
+    run = uuid.uuid4().hex[:6]
+    # Time to start them all at the rate already seen, twice over, and to settle.
+    margin = 5 + 2 * n / max(start_rate_hint, 1.0)
+    due_at = (datetime.now(timezone.utc) + timedelta(seconds=margin)).replace(microsecond=0)
+    due_ts = due_at.timestamp()
+    day = due_at.astimezone(timezone(timedelta(hours=7))).date()
+    gate = asyncio.Semaphore(START_CONCURRENCY)
+
+    async def start(i: int) -> None:
+        spec = TaskSpec(id=f"task/bench-lag-{run}/{i}", title=f"BENCH-LAG-{run}-{i} nhắc việc đến hạn cùng lúc",
+                        lead_units=["lag"], plan=f"bench-lag-{run}", stt=str(i), deadline_raw="thử",
+                        deadline_kind="once", due=day.isoformat(), due_at=due_at)
+        async with gate:
+            out = await start_or_amend(client, stack.settings, stack.config, spec)
+        if not out.started:
+            raise RuntimeError(f"lag task {i} did not start: {out.note}")
+
+    t0 = time.time()
+    await asyncio.gather(*(start(i) for i in range(n)))
+    started_s = time.time() - t0
+    ahead = due_ts - time.time()
+    say(f"  {n} tasks started in {started_s:.1f} s; all due in {ahead:.1f} s")
+    wait_s = max(60.0, n / 10)
+    deadline = due_ts + wait_s
+    arrivals: dict[int, float] = {}
+    while time.time() < deadline:
+        for m in zalo.messages:
+            mark = _MARK.search(m.text)
+            if mark and mark.group(1) == run:
+                arrivals.setdefault(int(mark.group(2)), m.at)
+        if len(arrivals) >= n:
+            break
+        await asyncio.sleep(0.25)
+    lags = [arrivals[i] - due_ts if i in arrivals else wait_s for i in range(n)]
+    early = sum(1 for v in lags if v < 0)
+    out = {"n": n, "p50_s": round(percentile(lags, 50), 2), "p99_s": round(percentile(lags, 99), 2),
+           "max_s": round(max(lags), 2), "missing": n - len(arrivals), "early": early,
+           "started_ahead_s": round(ahead, 1), "start_seconds": round(started_s, 1)}
+    say(f"  reminder lag over {n}: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
+        + (f", {out['missing']} missing" if out["missing"] else ""))
+    return out

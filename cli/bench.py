@@ -1,0 +1,221 @@
+"""`dondoc bench [--quick] [--json]`: the engine measured against bare Temporal, in one run.
+
+A fresh embedded stack in a temporary folder (bench/stack.py: its own Temporal dev
+server, SQLite store, worker process, and a FakeZalo so deliveries are real HTTP),
+then six figures (issue 8):
+
+  start_rate_ratio         task workflows started/s through the import ÷ trivial ones/s
+  reminder_lag_p99_s       N reminders due at one instant: p99 of receipt − due
+  worker_rss_mb            the worker process's RSS with N open task workflows
+  report_seconds           the daily report built and rendered over N tasks
+  history_events_per_year  events in the largest run of a monthly task over a year
+  import_rows_per_s        dry-run import of a generated N-row table
+
+Figures that compare are ratios taken in one run (shared, noisy machines). The full
+mode measures each figure at two or three sizes and says how it grows with N
+(`scaling`: the points and the exponent k of value ∝ N^k between the ends).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cli.common import print_json
+
+QUICK = {"starts": [1000], "lag": [500], "rss_open": [2000], "report_tasks": [10000],
+         "import_rows": [5000], "history_months": [12]}
+FULL = {"starts": [1000, 4000], "lag": [500, 2000], "rss_open": [2000, 6000, 10000],
+        "report_tasks": [10000, 30000, 100000], "import_rows": [5000, 20000, 50000], "history_months": [12, 24]}
+GOALS = {"start_rate_ratio": (">=", 0.5), "reminder_lag_p99_s": ("<=", 5), "worker_rss_mb": ("<=", 300),
+         "report_seconds": ("<=", 2), "history_events_per_year": ("<=", 300), "import_rows_per_s": (None, None)}
+KEYS = list(GOALS)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="đo hiệu năng trên một hệ thống mới trong thư mục tạm (issue 8)")
+    p.add_argument("--quick", action="store_true", help="cỡ nhỏ, dưới 5 phút trên 2 nhân")
+    p.add_argument("--json", action="store_true", help="in JSON (tiến trình ra stderr)")
+    p.add_argument("--sizes", help=argparse_help_sizes())
+    p.add_argument("--keep", action="store_true", help="giữ thư mục tạm (nhật ký Temporal, worker)")
+    p.add_argument("--details", action="store_true", help="thêm khóa 'details' (số đo chi tiết) vào JSON")
+    p.set_defaults(func=run)
+
+
+def argparse_help_sizes() -> str:
+    return ("ghi đè cỡ N, JSON, ví dụ '{\"starts\":[50],\"lag\":[20],\"rss_open\":[60],"
+            "\"report_tasks\":[200],\"import_rows\":[200],\"history_months\":[1]}' (kiểm thử khói)")
+
+
+def run(args) -> int:
+    sizes = dict(QUICK if args.quick else FULL)
+    if args.sizes:
+        sizes.update(json.loads(args.sizes))
+    out = sys.stderr if args.json else sys.stdout
+    t0 = time.monotonic()
+    say = lambda msg: print(f"[{time.monotonic() - t0:6.1f}s] {msg}", file=out, flush=True)  # noqa: E731
+    if args.json:
+        # Temporal's core logs its warnings to file descriptor 1: keep stdout for the JSON.
+        sys.stdout.flush()
+        real_stdout = os.dup(1)
+        os.dup2(2, 1)
+    result, details, seconds = asyncio.run(bench(sizes, say=say, keep=args.keep))
+    if args.json:
+        sys.stdout.flush()
+        os.dup2(real_stdout, 1)
+        print_json({**result, "details": details} if args.details else result)
+    else:
+        print_table(result, details, seconds)
+    return 0
+
+
+async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict, float]:
+    """(the figures the issue names, the detailed measurements, seconds taken)."""
+    from bench import history, import_bench, reminder_lag, report_bench, start_rate, worker_rss
+    from bench.stack import BenchStack, CpuMeter, fake_zalo, machine
+
+    t_all = time.perf_counter()
+    info = machine()
+    full = any(len(v) > 1 for v in sizes.values())
+    say(f"dondoc bench ({'full' if full else 'quick'}) on {info['cores']} cores, {info['memory_gib']} GiB; "
+        f"load {info['load_avg_1m']}")
+    points: dict[str, list[dict]] = {k: [] for k in KEYS}
+    details: dict[str, list[dict]] = {k: [] for k in KEYS}
+    zalo = fake_zalo()
+    zalo.start()
+    tmp = tempfile.mkdtemp(prefix="dondoc-bench-")
+    stack = BenchStack(Path(tmp), zalo.url, say=say)
+    try:
+        stack.start()
+        client = await stack.client()
+        await stack.wait_pollers(client)
+        idle_rss = stack.worker_rss_mb()
+        say(f"  worker RSS idle: {idle_rss:.1f} MiB")
+
+        say("• start rate")
+        hint = 20.0
+        for i, n in enumerate(sizes["starts"]):
+            meter = CpuMeter(stack).start()
+            d = await start_rate.measure(stack, client, n, f"bench-start-{i}", say=say)
+            d["cpu"] = meter.stop()
+            points["start_rate_ratio"].append({"n": n, "value": d["ratio"]})
+            details["start_rate_ratio"].append(d)
+            hint = d["task_per_s"]
+
+        say("• worker memory")
+        for i, n in enumerate(sizes["rss_open"]):
+            meter = CpuMeter(stack).start()
+            d = await worker_rss.measure(stack, client, n, f"bench-rss-{i}", say=say)
+            d["cpu"] = meter.stop()
+            points["worker_rss_mb"].append({"n": d["open"], "value": d["rss_mb"]})
+            details["worker_rss_mb"].append({**d, "idle_mb": round(idle_rss, 1)})
+
+        say("• reminder lag")
+        for n in sizes["lag"]:
+            meter = CpuMeter(stack).start()
+            d = await reminder_lag.measure(stack, client, zalo, n, hint, say=say)
+            d["cpu"] = meter.stop()
+            points["reminder_lag_p99_s"].append({"n": n, "value": d["p99_s"]})
+            details["reminder_lag_p99_s"].append(d)
+        config = stack.config
+    finally:
+        stack.stop()
+        if not keep:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            say(f"  kept: {tmp}")
+
+    say("• history")
+    try:
+        for months in sizes["history_months"]:
+            d = await history.measure(config, zalo.url, months, say=say)
+            points["history_events_per_year"].append({"n": months, "value": d["largest_run_events"]})
+            details["history_events_per_year"].append(d)
+    finally:
+        zalo.stop()
+
+    say("• daily report")
+    for n in sizes["report_tasks"]:
+        d = await asyncio.to_thread(report_bench.run, n)
+        points["report_seconds"].append({"n": n, "value": d["seconds"]})
+        details["report_seconds"].append(d)
+        say(f"  {n} tasks: {d['seconds']} s")
+
+    say("• dry-run import")
+    for n in sizes["import_rows"]:
+        d = await asyncio.to_thread(import_bench.run, n)
+        points["import_rows_per_s"].append({"n": n, "value": d["rows_per_s"]})
+        details["import_rows_per_s"].append(d)
+        say(f"  {n} rows: {d['rows_per_s']} rows/s")
+
+    # The headline figure is the one at the quick size (the goals are stated there);
+    # the full mode's larger sizes show how it grows.
+    # (An empty list of sizes skips a figure: a developer's shortcut; it is then null.)
+    result: dict = {k: points[k][0]["value"] if points[k] else None for k in KEYS}
+    result["machine"] = info
+    first = lambda key: points[key][0]["n"] if points[key] else None  # noqa: E731
+    result["n"] = {
+        "starts": first("start_rate_ratio"), "reminders": first("reminder_lag_p99_s"),
+        "open_workflows": first("worker_rss_mb"), "report_tasks": first("report_seconds"),
+        "history_months": first("history_events_per_year"), "import_rows": first("import_rows_per_s"),
+    }
+    if full:
+        result["scaling"] = {k: {"points": points[k], "exponent": exponent(points[k])} for k in KEYS}
+    seconds = round(time.perf_counter() - t_all, 1)
+    say(f"bench done in {seconds} s")
+    return result, details, seconds
+
+
+def exponent(points: list[dict]) -> float | None:
+    """k in value ∝ N^k between the smallest and the largest N (1 = linear, 0 = flat)."""
+    if len(points) < 2:
+        return None
+    a, b = points[0], points[-1]
+    if a["n"] <= 0 or b["n"] == a["n"] or a["value"] <= 0 or b["value"] <= 0:
+        return None
+    return round(math.log(b["value"] / a["value"]) / math.log(b["n"] / a["n"]), 2)
+
+
+def verdict(key: str, value) -> str:
+    op, goal = GOALS[key]
+    if op is None or value is None:
+        return ""
+    ok = value >= goal if op == ">=" else value <= goal
+    return f"{'đạt' if ok else 'CHƯA ĐẠT'} (mục tiêu {op} {goal})"
+
+
+def print_table(result: dict, details: dict, seconds: float) -> None:
+    m = result["machine"]
+    print(f"\nHiệu năng dondoc — {m['cores']} nhân, {m['memory_gib']} GiB, {m['cpu']}, Python {m['python']} "
+          f"(tải lúc bắt đầu {m['load_avg_1m']}); {seconds} s")
+    labels = {
+        "start_rate_ratio": "Tốc độ khởi động (nhập ÷ quy trình rỗng)",
+        "reminder_lag_p99_s": "Độ trễ nhắc việc p99 (s)",
+        "worker_rss_mb": "Bộ nhớ worker (MiB)",
+        "report_seconds": "Báo cáo ngày (s)",
+        "history_events_per_year": "Sự kiện lớn nhất / lượt chạy (1 năm)",
+        "import_rows_per_s": "Đọc bảng nhập thử (dòng/s)",
+    }
+    n = result["n"]
+    sizes = {"start_rate_ratio": n["starts"], "reminder_lag_p99_s": n["reminders"],
+             "worker_rss_mb": n["open_workflows"], "report_seconds": n["report_tasks"],
+             "history_events_per_year": n["history_months"], "import_rows_per_s": n["import_rows"]}
+    print(f"{'':44} {'N':>7} {'giá trị':>10}  ")
+    for key in KEYS:
+        print(f"{labels[key]:44} {sizes[key]:>7} {result[key]:>10}  {verdict(key, result[key])}")
+    for key, rows in details.items():
+        for d in rows:
+            print(f"    {key}: " + ", ".join(f"{k}={v}" for k, v in d.items() if k != "events_per_closed_run"))
+    if "scaling" in result:
+        print("\nTheo N (giá trị ∝ N^k):")
+        for key in KEYS:
+            s = result["scaling"][key]
+            pts = "  ".join(f"N={p['n']}: {p['value']}" for p in s["points"])
+            print(f"  {key:26} k={s['exponent']}   {pts}")
