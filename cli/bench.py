@@ -30,7 +30,7 @@ from cli.common import print_json
 
 QUICK = {"starts": [1000], "lag": [500], "rss_open": [2000], "report_tasks": [10000],
          "import_rows": [5000], "history_months": [12]}
-FULL = {"starts": [1000, 4000], "lag": [500, 2000], "rss_open": [2000, 6000, 10000],
+FULL = {"starts": [1000, 3000], "lag": [500, 1500], "rss_open": [2000, 5000, 8000],
         "report_tasks": [10000, 30000, 100000], "import_rows": [5000, 20000, 50000], "history_months": [12, 24]}
 GOALS = {"start_rate_ratio": (">=", 0.5), "reminder_lag_p99_s": ("<=", 5), "worker_rss_mb": ("<=", 300),
          "report_seconds": ("<=", 2), "history_events_per_year": ("<=", 300), "import_rows_per_s": (None, None)}
