@@ -30,8 +30,8 @@ from cli.common import print_json
 
 QUICK = {"starts": [1000], "lag": [500], "rss_open": [2000], "report_tasks": [10000],
          "import_rows": [5000], "history_months": [12]}
-FULL = {"starts": [1000, 3000], "lag": [500, 1500], "rss_open": [2000, 5000, 8000],
-        "report_tasks": [10000, 30000, 100000], "import_rows": [5000, 20000, 50000], "history_months": [12, 24]}
+FULL = {"starts": [1000, 2000], "lag": [500, 1000], "rss_open": [3000, 5000],
+        "report_tasks": [10000, 50000], "import_rows": [5000, 20000], "history_months": [12, 24]}
 GOALS = {"start_rate_ratio": (">=", 0.5), "reminder_lag_p99_s": ("<=", 5), "worker_rss_mb": ("<=", 300),
          "report_seconds": ("<=", 2), "history_events_per_year": ("<=", 300), "import_rows_per_s": (None, None)}
 KEYS = list(GOALS)
@@ -155,8 +155,9 @@ async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict,
         details["import_rows_per_s"].append(d)
         say(f"  {n} rows: {d['rows_per_s']} rows/s")
 
-    # The headline figure is the one at the quick size (the goals are stated there);
-    # the full mode's larger sizes show how it grows.
+    # The headline figure is the one at the smallest N measured (the quick sizes, where
+    # the goals are stated; the full mode's worker memory starts at the workflows its
+    # start-rate rounds left open); the larger sizes show how it grows.
     # (An empty list of sizes skips a figure: a developer's shortcut; it is then null.)
     result: dict = {k: points[k][0]["value"] if points[k] else None for k in KEYS}
     result["machine"] = info
