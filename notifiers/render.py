@@ -158,6 +158,9 @@ def _environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code: no stat() of the file at every render.
+        auto_reload=False,
+        cache_size=-1,
     )
     env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, names=names, shorten=shorten, hours=hours,
                        result_label=lambda v: RESULTS.get(v or "", v or "chưa phân loại"),
@@ -165,8 +168,19 @@ def _environment() -> Environment:
     return env
 
 
+@lru_cache(maxsize=None)
+def _template(name: str):
+    # Compiled once per process (the Environment is module-wide and never reloads).
+    return _environment().get_template(name)
+
+
+@lru_cache(maxsize=1)
+def _template_names() -> frozenset[str]:
+    return frozenset(_environment().list_templates())
+
+
 def _render_text(kind: str, context: Mapping[str, Any]) -> tuple[str, str]:
-    module = _environment().get_template(f"{kind}.txt.j2").make_module(dict(context))
+    module = _template(f"{kind}.txt.j2").make_module(dict(context))
     return " ".join(str(module.subject).split()), _tidy(str(module))
 
 
@@ -206,7 +220,7 @@ def _chat(kind: str, context: Mapping[str, Any]) -> str:
 def render(kind: str, context: Mapping[str, Any]) -> Message:
     """The message of ``kind`` (one of KINDS, or any other kind with a pair of
     templates in notifiers/templates, such as the reports') for this context."""
-    if kind not in KINDS and f"{kind}.txt.j2" not in _environment().list_templates():
+    if kind not in KINDS and f"{kind}.txt.j2" not in _template_names():
         raise ValueError(f"unknown message kind {kind!r}; expected one of {', '.join(KINDS)}")
     required = ("title", *REQUIRED.get(kind, ())) if kind in KINDS else ()
     missing = [k for k in required if context.get(k) in (None, "")]
@@ -216,5 +230,5 @@ def render(kind: str, context: Mapping[str, Any]) -> Message:
         context = {**context, "title": shorten(context["title"], None)}
     subject, _ = _render_text(kind, {**context, "title": shorten(context.get("title"), 200)})
     _, text = _render_text(kind, context)
-    html = _environment().get_template(f"{kind}.html.j2").render(context).strip()
+    html = _template(f"{kind}.html.j2").render(context).strip()
     return Message(subject=subject, text=text, html=html, chat=_chat(kind, context))
