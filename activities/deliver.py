@@ -117,6 +117,22 @@ def _as_utc(moment: datetime | str) -> datetime:
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+class _RenderError(Exception):
+    """Rendering failed (the cause is chained): a bad request, recorded and not retried."""
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One delivery-log row to upsert: its key, channel, target, status, error, and
+    whether this write counts an attempt."""
+    key: str
+    channel: str
+    target: str
+    status: str
+    error: str
+    add_attempt: bool
+
+
 class DeliveryActivities:
     """Holds what a delivery needs; register ``deliver`` with the worker."""
 
@@ -140,45 +156,71 @@ class DeliveryActivities:
         return await asyncio.to_thread(self.deliver_now, req, activity.info().attempt)
 
     # -- the work ------------------------------------------------------------
+    # Transactions per message: one to check "already sent" and mark the first
+    # channel pending, one to record a send's outcome on the channel row and the
+    # delivery's row together (a failed channel's row is written with the next
+    # target's pending mark, or with the delivery's pending/failed outcome).
     def deliver_now(self, req: DeliverRequest, attempt: int = 1) -> DeliverResult:
         now = datetime.now(timezone.utc)  # the clock, read once for this delivery
         key = delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key)
-        done = self._already_sent(key)
+        message = self._prepare(req, key, now)
+        if isinstance(message, DeliverResult):
+            return message
+        done, winner, errors, transient, last = self._try_targets(req, key, message, now)
         if done is not None:
             return done
-        message = self._message(req, key, now)
-        winner, errors, transient = self._try_targets(req, key, message, now)
         if winner is not None:
-            return self._record(req, key, "sent", winner[0], winner[1], errors, now)
+            return winner
         error = "; ".join(errors) or "no notification target configured"
         if transient and attempt < self.max_attempts:
-            self._record(req, key, "pending", "", "", errors or [error], now)
+            self._record(req, key, "pending", "", "", errors or [error], now, also=last)
             raise ApplicationError(
                 f"no channel reached {req.recipient.key} (attempt {attempt} of {self.max_attempts}): {error}",
                 type="DeliveryFailed")
-        result = self._record(req, key, "failed", "none", "", errors or [error], now)
+        result = self._record(req, key, "failed", "none", "", errors or [error], now, also=last)
         self._tell_standing_office(req, message, errors or [error], now)
         return result
 
     def _already_sent(self, key: str) -> DeliverResult | None:
-        with session_scope(self.database_url) as session:
-            row = session.scalar(select(Delivery).where(Delivery.key == key))
-            if row is not None and row.status == "sent":
-                return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
-            # A crash after a channel accepted the message but before the
-            # delivery's row was updated: the channel row knows.
-            sent = session.scalar(select(Delivery).where(Delivery.key.startswith(key + "|", autoescape=True),
-                                                         Delivery.status == "sent"))
-            if sent is not None:
-                if row is None:
-                    row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
-                                   recipient=sent.recipient, attempts=1, created_at=sent.created_at)
-                    session.add(row)
-                row.status, row.channel, row.target, row.sent_at = "sent", sent.channel, sent.target, sent.sent_at
-                return DeliverResult(key, "sent", sent.channel, row.attempts, row.error)
+        return self._transaction(lambda session: self._sent_in(session, key))
+
+    @staticmethod
+    def _sent_in(session, key: str) -> DeliverResult | None:
+        row = session.scalar(select(Delivery).where(Delivery.key == key))
+        if row is not None and row.status == "sent":
+            return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
+        # A crash after a channel accepted the message but before the
+        # delivery's row was updated: the channel row knows.
+        sent = session.scalar(select(Delivery).where(Delivery.key.startswith(key + "|", autoescape=True),
+                                                     Delivery.status == "sent"))
+        if sent is not None:
+            if row is None:
+                row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
+                               recipient=sent.recipient, attempts=1, created_at=sent.created_at)
+                session.add(row)
+            row.status, row.channel, row.target, row.sent_at = "sent", sent.channel, sent.target, sent.sent_at
+            return DeliverResult(key, "sent", sent.channel, row.attempts, row.error)
         return None
 
-    def _message(self, req: DeliverRequest, key: str, now: datetime) -> Message:
+    def _prepare(self, req: DeliverRequest, key: str, now: datetime) -> Message | DeliverResult:
+        """The message, or the delivery's result when it was already sent. The message
+        is rendered before the "already sent" check so that check can share its
+        transaction with the first send's pending mark; when rendering fails, the
+        check is made first, alone, as before: a sent delivery stays sent."""
+        try:
+            return self._message(req, now)
+        except Exception as exc:
+            done = self._already_sent(key)
+            if done is not None:
+                return done
+            if isinstance(exc, _RenderError):
+                cause = exc.__cause__
+                self._record(req, key, "failed", "none", "", [f"cannot render {req.kind!r}: {cause}"], now)
+                raise ApplicationError(f"cannot render {req.kind!r}: {cause}", type="BadDeliverRequest",
+                                       non_retryable=True) from cause
+            raise
+
+    def _message(self, req: DeliverRequest, now: datetime) -> Message:
         context = dict(req.context)
         context.setdefault("recipient_name", req.recipient.name)
         context.setdefault("level", req.recipient.level)
@@ -189,66 +231,87 @@ class DeliveryActivities:
         try:
             return render(req.kind, context)
         except Exception as exc:  # a bad request is a bug upstream: record it, do not retry it
-            self._record(req, key, "failed", "none", "", [f"cannot render {req.kind!r}: {exc}"], now)
-            raise ApplicationError(f"cannot render {req.kind!r}: {exc}", type="BadDeliverRequest",
-                                   non_retryable=True) from exc
+            raise _RenderError() from exc
 
     def _secret_key(self) -> str:
         if self._secret is None:
             self._secret = self.settings.secret_key
         return self._secret
 
-    def _try_targets(self, req: DeliverRequest, key: str, message: Message,
-                     now: datetime) -> tuple[tuple[str, str] | None, list[str], bool]:
-        """Each target once, in order, until one works: ((channel, masked url) | None,
-        the errors met, whether any of them may pass on a later attempt)."""
+    def _try_targets(self, req: DeliverRequest, key: str, message: Message, now: datetime
+                     ) -> tuple[DeliverResult | None, DeliverResult | None, list[str], bool, _Write | None]:
+        """Each target once, in order, until one works: (the result if the delivery
+        was already sent, the result if a target took it (the delivery recorded sent),
+        the errors met, whether any of them may pass on a later attempt, the last
+        failed channel's row still to be written with the delivery's outcome)."""
+        targets = list(zip(req.recipient.targets, _channel_suffixes(req.recipient.targets)))
+        if not targets:
+            return self._already_sent(key), None, [], False, None
         errors: list[str] = []
         transient = False
-        for url, suffix in zip(req.recipient.targets, _channel_suffixes(req.recipient.targets)):
-            outcome = self._send_logged(req, f"{key}|{suffix}", url, message, now)
+        failed: _Write | None = None
+        for i, (url, suffix) in enumerate(targets):
+            channel, target = channel_of(url), mask(url)
+            pending = _Write(f"{key}|{suffix}", channel, target, "pending", "", True)
+            if i == 0:
+                def begin(session, pending=pending):
+                    done = self._sent_in(session, key)
+                    if done is None:
+                        self._write(session, req, pending, now)
+                    return done
+
+                done = self._transaction(begin)
+                if done is not None:
+                    return done, None, [], False, None
+            else:
+                self._transaction(lambda session, w=(failed, pending): [self._write(session, req, x, now)
+                                                                       for x in w])
+            outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
+            slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step,
+                      unit=req.recipient.key, level=req.recipient.level, channel=channel, target=target,
+                      status="sent" if outcome.ok else "failed", error=outcome.error or None)
             if outcome.ok:
-                return (outcome.channel, mask(url)), errors, transient
+                won = _Write(pending.key, channel, target, "sent", outcome.error, False)
+                result = self._record(req, key, "sent", outcome.channel, target, errors, now, also=won)
+                return None, result, errors, transient, None
+            failed = _Write(pending.key, channel, target, "failed", outcome.error, False)
             errors.append(f"{suffix}: {outcome.error}")
             transient = transient or outcome.transient
-        return None, errors, transient
-
-    def _send_logged(self, req: DeliverRequest, key: str, url: str, message: Message,
-                     now: datetime) -> Outcome:
-        channel = channel_of(url)
-        self._upsert(key, req, channel, mask(url), status="pending", add_attempt=True, now=now)
-        outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
-        self._upsert(key, req, channel, mask(url), status="sent" if outcome.ok else "failed",
-                     error=outcome.error, now=now)
-        slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step, unit=req.recipient.key,
-                  level=req.recipient.level, channel=channel, target=mask(url),
-                  status="sent" if outcome.ok else "failed", error=outcome.error or None)
-        return outcome
+        return None, None, errors, transient, failed
 
     def _record(self, req: DeliverRequest, key: str, status: str, channel: str, target: str,
-                errors: list[str], now: datetime) -> DeliverResult:
-        row = self._upsert(key, req, channel, target, status=status, error="; ".join(errors),
-                           add_attempt=True, now=now)
-        return DeliverResult(key, status, channel, row.attempts, row.error)
+                errors: list[str], now: datetime, *, also: _Write | None = None) -> DeliverResult:
+        """The delivery's row (and ``also``, a channel's row) in one transaction."""
+        def work(session):
+            if also is not None:
+                self._write(session, req, also, now)
+            row = self._write(session, req, _Write(key, channel, target, status, "; ".join(errors), True), now)
+            return DeliverResult(key, status, channel, row.attempts, row.error)
 
-    def _upsert(self, key: str, req: DeliverRequest, channel: str, target: str, *, status: str,
-                error: str = "", add_attempt: bool = False, now: datetime) -> Delivery:
+        return self._transaction(work)
+
+    def _transaction(self, work):
         for _ in range(2):  # a concurrent first insert wins the unique key; then update it
             try:
                 with session_scope(self.database_url) as session:
-                    row = session.scalar(select(Delivery).where(Delivery.key == key))
-                    if row is None:
-                        row = Delivery(key=key, subject_id=req.subject_id, cycle=req.cycle,
-                                       step=req.step[:_STEP_COLUMN], recipient=req.recipient.key,
-                                       attempts=0, created_at=now)
-                        session.add(row)
-                    row.channel, row.target, row.status, row.error = channel, target, status, error
-                    row.attempts = (row.attempts or 0) + (1 if add_attempt else 0)
-                    if status == "sent":
-                        row.sent_at = now
-                    return row
+                    return work(session)
             except IntegrityError:
                 continue
-        raise RuntimeError(f"could not write delivery row {key}")
+        raise RuntimeError("could not write the delivery rows")
+
+    @staticmethod
+    def _write(session, req: DeliverRequest, w: _Write, now: datetime) -> Delivery:
+        row = session.scalar(select(Delivery).where(Delivery.key == w.key))
+        if row is None:
+            row = Delivery(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
+                           step=req.step[:_STEP_COLUMN], recipient=req.recipient.key,
+                           attempts=0, created_at=now)
+            session.add(row)
+        row.channel, row.target, row.status, row.error = w.channel, w.target, w.status, w.error
+        row.attempts = (row.attempts or 0) + (1 if w.add_attempt else 0)
+        if w.status == "sent":
+            row.sent_at = now
+        return row
 
     def _tell_standing_office(self, req: DeliverRequest, message: Message, errors: list[str],
                               now: datetime) -> None:
@@ -266,12 +329,11 @@ class DeliveryActivities:
                      "missed_subject": message.subject, "errors": errors, "step": req.step},
         )
         key = delivery_key(notice.subject_id, notice.cycle, notice.step, office.key)
-        if self._already_sent(key) is not None:
+        notice_message = self._prepare(notice, key, now)
+        if isinstance(notice_message, DeliverResult):
             return
-        notice_message = self._message(notice, key, now)
-        winner, notice_errors, _ = self._try_targets(notice, key, notice_message, now)
-        if winner is not None:
-            self._record(notice, key, "sent", winner[0], winner[1], notice_errors, now)
-        else:
-            self._record(notice, key, "failed", "none", "", notice_errors or ["no target"], now)
-            log.error("the standing office could not be told either: %s", notice_errors)
+        done, winner, notice_errors, _, last = self._try_targets(notice, key, notice_message, now)
+        if done is not None or winner is not None:
+            return
+        self._record(notice, key, "failed", "none", "", notice_errors or ["no target"], now, also=last)
+        log.error("the standing office could not be told either: %s", notice_errors)
