@@ -191,8 +191,13 @@ class DeliveryActivities:
             return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
         # A crash after a channel accepted the message but before the
         # delivery's row was updated: the channel row knows.
-        sent = session.scalar(select(Delivery).where(Delivery.key.startswith(key + "|", autoescape=True),
-                                                     Delivery.status == "sent"))
+        channels = Delivery.key.startswith(key + "|", autoescape=True)
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite's LIKE is case-insensitive, so it cannot use the key's (binary)
+            # index: a scan of the whole log per message. The same prefix as a key
+            # range ("|" + 1 == "}") is an index range; the LIKE stays as the filter.
+            channels = channels & (Delivery.key >= key + "|") & (Delivery.key < key + "}")
+        sent = session.scalar(select(Delivery).where(channels, Delivery.status == "sent"))
         if sent is not None:
             if row is None:
                 row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
