@@ -149,6 +149,17 @@ FUTURE_SLACK = timedelta(minutes=5)
 _ID_NUMBER = re.compile(r"^incident/(\d+)$")
 
 
+def duration_words(seconds: int) -> str:
+    """Time left or overdue in Vietnamese words, for the CLI and the pages alike."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    if hours >= 48:
+        return f"{hours // 24} ngày {hours % 24} giờ"
+    if hours:
+        return f"{hours} giờ {minutes} phút"
+    return f"{minutes} phút" if minutes else f"{int(seconds)} giây"
+
+
 # -- recipients ---------------------------------------------------------------------
 
 def resolve_recipients(directory: Directory, unit_key: str, levels: list[str]) -> RecipientsResult:

@@ -80,21 +80,13 @@ def _vn(moment: str | None) -> str:
 
 
 def _left(view: dict) -> str:
+    from activities.incidents import duration_words
+
     if view["status"] != "open":
         return f"{STATUS_VI['reported']} ({RESULT_VI.get(view['result'], view['result'])})"
     if view["seconds_overdue"]:
-        return f"QUÁ HẠN {_duration(view['seconds_overdue'])}"
-    return f"còn {_duration(view['seconds_left'])}"
-
-
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(int(seconds), 3600)
-    minutes = rest // 60
-    if hours >= 48:
-        return f"{hours // 24} ngày {hours % 24} giờ"
-    if hours:
-        return f"{hours} giờ {minutes} phút"
-    return f"{minutes} phút" if minutes else f"{int(seconds)} giây"
+        return f"QUÁ HẠN {duration_words(view['seconds_overdue'])}"
+    return f"còn {duration_words(view['seconds_left'])}"
 
 
 # -- open ----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import urllib.request
 from contextlib import closing
 from pathlib import Path
 
+from cli.up import port_free  # the same check `up` makes before starting
+
 ROOT = Path(__file__).resolve().parents[1]
 DONDOC = str(Path(sys.prefix) / "bin" / "dondoc")
 
@@ -98,21 +100,10 @@ class Stack:
         self.stop(signal.SIGKILL)
 
 
-def port_is_free(port: int) -> bool:
-    # SO_REUSEADDR as servers use it: TIME_WAIT leftovers of closed connections are not a listener.
-    with closing(socket.socket()) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
 def wait_ports_free(ports: list[int], timeout: float = 20) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if all(port_is_free(p) for p in ports):
+        if all(port_free(p) for p in ports):
             return True
         time.sleep(0.2)
     return False

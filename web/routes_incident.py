@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from web import csrf
 from web.pages import VIETNAM, now_utc, render, today_vn
-from web.routes_links import Refusal, check_link, parse_day, refusal_page
+from web.routes_links import Refusal, check_link, guard_post, parse_day, refusal_page
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
 MAX_TEXT = 2000
@@ -42,19 +42,11 @@ def load_incident(database_url: str, config, incident_id: str, now: datetime) ->
 
 def _facts(view: dict) -> dict:
     """Display extras: the window in words."""
+    from activities.incidents import duration_words
+
     left = view.get("seconds_left") or 0
     overdue = view.get("seconds_overdue") or 0
-    return {"left": _duration(left) if left else "", "overdue": _duration(overdue) if overdue else ""}
-
-
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(int(seconds), 3600)
-    minutes = rest // 60
-    if hours >= 48:
-        return f"{hours // 24} ngày {hours % 24} giờ"
-    if hours:
-        return f"{hours} giờ {minutes} phút"
-    return f"{minutes} phút" if minutes else f"{int(seconds)} giây"
+    return {"left": duration_words(left) if left else "", "overdue": duration_words(overdue) if overdue else ""}
 
 
 # -- the report form --------------------------------------------------------------------
@@ -84,18 +76,6 @@ def read_report(form, today) -> tuple[dict, dict]:
     return values, errors
 
 
-def _guard_post(request: Request, token: str, form) -> None:
-    settings = request.app.state.settings
-    if not csrf.same_origin(request, settings.public_url):
-        raise Refusal(403, "Yêu cầu bị từ chối",
-                      "Biểu mẫu này phải được gửi từ chính trang báo cáo sự cố. Vui lòng mở lại đường dẫn "
-                      "trong tin nhắn và gửi lại.")
-    if not csrf.check_link_token(settings.secret_key, token, form.get(csrf.FIELD)):
-        raise Refusal(403, "Biểu mẫu không hợp lệ",
-                      "Biểu mẫu thiếu mã bảo vệ hoặc đã bị sửa. Vui lòng mở lại đường dẫn trong tin nhắn, "
-                      "điền lại và gửi.")
-
-
 def _ctx(request: Request, token: str, view: dict, now: datetime, **extra) -> dict:
     secret = request.app.state.settings.secret_key
     ctx = {"token": token, "csrf_token": csrf.link_token(secret, token), "i": view, "w": _facts(view),
@@ -122,7 +102,7 @@ async def report_page(request: Request):
         token, claims, view = await _open(request, now)
         if request.method == "POST":
             form = await request.form()
-            _guard_post(request, token, form)
+            guard_post(request, token, form, page="trang báo cáo sự cố")
             return await _report(request, token, claims, view, form, now)
     except Refusal as refusal:
         return refusal_page(request, refusal)

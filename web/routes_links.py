@@ -245,11 +245,12 @@ def refusal_page(request: Request, refusal: Refusal):
                   status=refusal.status)
 
 
-def _guard_post(request: Request, token: str, form) -> None:
+def guard_post(request: Request, token: str, form, page: str = "trang xác nhận") -> None:
+    """A link page's POST: from our own origin, with the form token bound to this link."""
     settings = request.app.state.settings
     if not csrf.same_origin(request, settings.public_url):
         raise Refusal(403, "Yêu cầu bị từ chối",
-                      "Biểu mẫu này phải được gửi từ chính trang xác nhận. Vui lòng mở lại đường dẫn "
+                      f"Biểu mẫu này phải được gửi từ chính {page}. Vui lòng mở lại đường dẫn "
                       "trong tin nhắn và gửi lại.")
     if not csrf.check_link_token(settings.secret_key, token, form.get(csrf.FIELD)):
         raise Refusal(403, "Biểu mẫu không hợp lệ",
@@ -271,7 +272,7 @@ async def confirm_page(request: Request):
         token, claims, subject = await _open(request, "confirm", now)
         if request.method == "POST":
             form = await request.form()
-            _guard_post(request, token, form)
+            guard_post(request, token, form)
             return await _confirm(request, token, claims, subject, form, now)
     except Refusal as refusal:
         return refusal_page(request, refusal)
@@ -352,7 +353,7 @@ async def extension_request(request: Request):
     try:
         token, claims, subject = await _open(request, "confirm", now)
         form = await request.form()
-        _guard_post(request, token, form)
+        guard_post(request, token, form)
     except Refusal as refusal:
         return refusal_page(request, refusal)
     if subject.done:
@@ -456,7 +457,7 @@ async def review_page(request: Request):
         token, claims, subject = await _open(request, "extend", now)
         if request.method == "POST":
             form = await request.form()
-            _guard_post(request, token, form)
+            guard_post(request, token, form)
             return await _decide(request, token, claims, subject, form, now)
     except Refusal as refusal:
         return refusal_page(request, refusal)
