@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
+from datetime import timedelta
 from typing import Any, Callable
 
 from temporalio.client import Client
@@ -96,6 +97,9 @@ def share_workflow_code(workflows: list) -> None:
         sys.meta_path.insert(0, _SHARED_CODE)
 
 
+GRACEFUL_SHUTDOWN = timedelta(seconds=20)
+
+
 def build_worker(client: Client, settings, config, *, task_queue: str | None = None,
                  parts: list[Part] | None = None, **worker_options) -> Worker:
     workflows: list = []
@@ -105,6 +109,9 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
         workflows += wfs
         activities += acts
     share_workflow_code(workflows)
+    # On shutdown (a deploy, Ctrl-C) a send in flight finishes and reports instead of
+    # being cut off: cut off, the server would only retry it after its 2-minute timeout.
+    worker_options.setdefault("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN)
     return Worker(client, task_queue=task_queue or settings.task_queue, workflows=workflows,
                   activities=activities, **worker_options)
 

@@ -23,7 +23,7 @@ from config.binaries import temporal_cli
 from config.settings import Settings
 
 READY_TIMEOUT_S = 120
-STOP_TIMEOUT_S = 20
+STOP_TIMEOUT_S = 30  # more than the worker's graceful shutdown (worker.py)
 
 
 def register(sub) -> None:

@@ -49,9 +49,11 @@ def settings(sqlite_url, tmp_path, monkeypatch, task_queue):
 
 
 def worker(env, settings, config) -> Worker:
+    # Like worker.py: a stopping worker lets a send in flight finish and report.
     return Worker(env.client, task_queue=settings.task_queue, workflows=[TaskWorkflow],
                   activities=[*TaskActivities(settings.database_url, config).activities(),
-                              DeliveryActivities(settings.database_url, settings).deliver])
+                              DeliveryActivities(settings.database_url, settings).deliver],
+                  graceful_shutdown_timeout=timedelta(seconds=10))
 
 
 def today_vn() -> str:
@@ -273,6 +275,15 @@ async def wait_for_async(get, predicate, seconds: float = 20):
     raise AssertionError("condition not met in time")
 
 
+async def sends_recorded(handle) -> int:
+    """How many "deliver" activities the workflow's history shows as completed."""
+    events = (await handle.fetch_history()).events
+    sends = {e.event_id for e in events if e.HasField("activity_task_scheduled_event_attributes")
+             and e.activity_task_scheduled_event_attributes.activity_type.name == "deliver"}
+    return sum(1 for e in events if e.HasField("activity_task_completed_event_attributes")
+               and e.activity_task_completed_event_attributes.scheduled_event_id in sends)
+
+
 # -- durability: the worker away while steps fall due -------------------------------------
 
 async def test_steps_due_while_the_worker_is_away_go_out_once_on_return(dev_env, settings):
@@ -284,6 +295,10 @@ async def test_steps_due_while_the_worker_is_away_go_out_once_on_return(dev_env,
     async with worker(dev_env, settings, config):
         await start_or_amend(dev_env.client, settings, config, task)
         await wait_for(lambda: ("before-2", "vhxh", "sent") in deliveries(settings, task.id))
+        # The row is written before the activity reports: stop only once the
+        # workflow has recorded the send, so the outage starts after "before-2".
+        handle = dev_env.client.get_workflow_handle_for(TaskWorkflow.run, task.id)
+        await wait_for_async(lambda: sends_recorded(handle), lambda n: n >= 1)
     await asyncio.sleep(6)  # "due" and "after-2" fall due with no worker
     assert [d[0] for d in deliveries(settings, task.id)] == ["before-2"]
     async with worker(dev_env, settings, config):
