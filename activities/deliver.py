@@ -46,7 +46,7 @@ from temporalio.exceptions import ApplicationError
 from config.logging import get_logger
 from notifiers.render import Message, render
 from notifiers.transport import Outcome, channel_of, mask, send
-from store.db import session_scope
+from store.db import write_scope
 from store.models import Delivery
 from web.links import make_link
 
@@ -298,7 +298,7 @@ class DeliveryActivities:
     def _transaction(self, work):
         for _ in range(2):  # a concurrent first insert wins the unique key; then update it
             try:
-                with session_scope(self.database_url) as session:
+                with write_scope(self.database_url) as session:
                     return work(session)
             except IntegrityError:
                 continue

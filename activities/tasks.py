@@ -149,11 +149,11 @@ def write_projection(database_url: str, p: TaskProjection) -> bool:
     there already (a retried activity)."""
     from sqlalchemy import select
 
-    from store.db import session_scope
+    from store.db import write_scope
     from store.models import Cycle, Event, Task
 
     now = datetime.now(timezone.utc)
-    with session_scope(database_url) as session:
+    with write_scope(database_url) as session:
         row = session.get(Task, p.task.id)
         if row is None:
             row = Task(id=p.task.id, **_row_fields(p.task))

@@ -2,7 +2,8 @@
 can read while one writes), PostgreSQL through DONDOC_DATABASE_URL."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Iterator
 
@@ -52,3 +53,20 @@ def session_scope(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@lru_cache(maxsize=8)
+def _write_lock(url: str) -> threading.Lock:
+    return threading.Lock()
+
+
+@contextmanager
+def write_scope(url: str) -> Iterator[Session]:
+    """A unit of work that writes. On SQLite, one writer at a time per process,
+    queued on a lock held until the commit: SQLite allows one writer anyway, and its
+    own busy handler makes the others poll with sleeps of up to 100 ms -- under a burst
+    of sends (hundreds of reminders due at once) that sleeping was most of the delay.
+    Other processes (web, CLI) still meet the busy handler, rarely."""
+    lock = _write_lock(url) if normalise_url(url).startswith("sqlite") else nullcontext()
+    with lock, session_scope(url) as session:
+        yield session

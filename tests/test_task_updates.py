@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.deliver import DeliveryActivities
@@ -20,7 +22,7 @@ from config.directory import Directory, Official, Unit
 from config.loader import Config
 from config.settings import load_settings
 from domain.calendar import VN_TZ, CalendarConfig
-from domain.policy import LadderPolicy, Policies, Step
+from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from store.db import session_scope
 from store.models import Delivery, Event
 from workflows.inputs import CancelInput, ConfirmInput, ExtendInput, TaskSpec, UpdateAnswer
@@ -106,14 +108,39 @@ async def test_confirm_closes_and_classifies_once(dev_env, settings):
         answer = await update(handle, "confirm", evidence("k1"))
         assert (answer.status, answer.result, answer.first, answer.completed_on) == ("completed", "early", True, today_vn())
         assert answer.evidence["document_number"] == "15/BC-VHXH"
-        assert await update(handle, "confirm", evidence("k1")) == answer  # the same key: the same answer
-        second = await update(handle, "confirm", evidence("k2", document_number="99/BC"))
-        assert second.first is False and second.evidence["document_number"] == "15/BC-VHXH"
         result = await handle.result()
         assert (result.status, result.result) == ("completed", "early")
+        # A one-off closes at once: a late repeat finds it closed (the link page then
+        # shows the store's record, web/routes_links.call_update -> "closed").
+        with pytest.raises(RPCError) as closed:
+            await update(handle, "confirm", evidence("k2", document_number="99/BC"))
+        assert closed.value.status == RPCStatusCode.NOT_FOUND
     view = task_view(settings.database_url, task.id)
     assert (view["status"], view["result"], view["evidence"]["document_number"]) == ("completed", "early", "15/BC-VHXH")
     assert deliveries(settings, task.id) == []  # confirmed before any reminder: nobody to tell
+
+
+async def test_the_same_confirmation_gets_the_same_answer_across_cycles(dev_env, settings):
+    """A recurring task stays open after a report, so repeats reach it: the same key
+    gets the same answer (kept across continue-as-new), other evidence for the
+    reported cycle is a second submission that changes nothing."""
+    cycles = RecurringPolicy(name="drill-cycles", unit="seconds", cycle_seconds=600,
+                             steps=(Step(-500, ("unit",)),), office_hours=False)
+    config = replace(make_config(), policies=Policies(once=DRILL, recurring=cycles))
+    task = spec(deadline_kind="recurring", every="month")
+    async with worker(dev_env, settings, config):
+        await start_or_amend(dev_env.client, settings, config, task)
+        handle = dev_env.client.get_workflow_handle_for(TaskWorkflow.run, task.id)
+        answer = await update(handle, "confirm", evidence("k1", cycle="c1"))
+        assert (answer.cycle, answer.first, answer.evidence["document_number"]) == ("c1", True, "15/BC-VHXH")
+        await wait_for_async(lambda: handle.query(TaskWorkflow.status), lambda s: s.cycle.period == "c2")
+        assert await update(handle, "confirm", evidence("k1", cycle="c1")) == answer
+        second = await update(handle, "confirm", evidence("k2", cycle="c1", document_number="99/BC"))
+        assert (second.cycle, second.first, second.evidence["document_number"]) == ("c1", False, "15/BC-VHXH")
+        now = await handle.query(TaskWorkflow.status)
+        assert [(c.period, c.status, c.evidence["document_number"]) for c in now.recent_cycles] == [
+            ("c1", "reported", "15/BC-VHXH")]
+        await handle.terminate("test over")
 
 
 async def test_confirm_after_reminders_tells_everyone_reminded(dev_env, settings):
@@ -276,12 +303,16 @@ async def wait_for_async(get, predicate, seconds: float = 20):
 
 
 async def sends_recorded(handle) -> int:
-    """How many "deliver" activities the workflow's history shows as completed."""
+    """How many "deliver" activities the workflow's history shows as done: local
+    ones (markers) or, in histories from before the patch, scheduled ones."""
     events = (await handle.fetch_history()).events
+    local = sum(1 for e in events if e.HasField("marker_recorded_event_attributes")
+                and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+                and b'"activity_type":"deliver"' in e.marker_recorded_event_attributes.details["data"].payloads[0].data)
     sends = {e.event_id for e in events if e.HasField("activity_task_scheduled_event_attributes")
              and e.activity_task_scheduled_event_attributes.activity_type.name == "deliver"}
-    return sum(1 for e in events if e.HasField("activity_task_completed_event_attributes")
-               and e.activity_task_completed_event_attributes.scheduled_event_id in sends)
+    return local + sum(1 for e in events if e.HasField("activity_task_completed_event_attributes")
+                       and e.activity_task_completed_event_attributes.scheduled_event_id in sends)
 
 
 # -- durability: the worker away while steps fall due -------------------------------------

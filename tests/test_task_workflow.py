@@ -34,7 +34,7 @@ from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from store.db import session_scope
 from store.models import Cycle, Delivery, Event, Task
 from workflows.inputs import ConfirmInput, TaskSpec, UpdateAnswer
-from workflows.task import TaskWorkflow
+from workflows.task import LOCAL_SENDS, TaskWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 UPDATE_WAIT_S = 30
@@ -120,7 +120,9 @@ async def save_history(handle: WorkflowHandle, name: str, run_id: str | None = N
         handle.id, run_id=run_id)).fetch_history()
     await Replayer(workflows=[TaskWorkflow]).replay_workflow(history)
     HISTORIES.mkdir(exist_ok=True)
-    path = HISTORIES / f"task_{name}.json"
+    # Named for the newest patch the code makes: fixtures of older code stay beside
+    # them, so both the old and the patched paths keep replaying.
+    path = HISTORIES / f"task_{name}__{LOCAL_SENDS}.json"
     if not path.exists() or os.environ.get("DONDOC_RECORD_HISTORIES"):
         path.write_text(history.to_json())
 
