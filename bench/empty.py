@@ -1,7 +1,10 @@
-"""The yardstick for the start rate: a trivial workflow on the same server.
+"""The yardsticks: trivial workflows on the same server, run by a worker process of
+their own (a child of the bench, like the product's worker), until SIGTERM:
+``python -m bench.empty ADDRESS QUEUE``.
 
-``python -m bench.empty ADDRESS QUEUE`` runs a worker for it (a child process of the
-bench, like the product's worker), until SIGTERM.
+- BenchEmpty, for the start rate: starts and returns.
+- BenchSleeper (bench/sleeper.py: its input must live in an importable module,
+  not in __main__), for the reminder lag.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import signal
 import sys
 
 from temporalio import workflow
+
+from bench.sleeper import SleeperWorkflow, bench_send
 
 EMPTY_WORKFLOW = "BenchEmpty"
 
@@ -30,7 +35,8 @@ async def _serve(address: str, queue: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with Worker(client, task_queue=queue, workflows=[EmptyWorkflow]):
+    async with Worker(client, task_queue=queue, workflows=[EmptyWorkflow, SleeperWorkflow],
+                      activities=[bench_send]):
         await stop.wait()
 
 

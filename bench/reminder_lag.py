@@ -54,9 +54,42 @@ async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print
 
     t0 = time.time()
     await asyncio.gather(*(start(i) for i in range(n)))
-    started_s = time.time() - t0
+    out = await _collect(zalo, run, n, due_ts, time.time() - t0, say)
+    say(f"  reminder lag over {n}: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
+        + (f", {out['missing']} missing" if out["missing"] else ""))
+    return out
+
+
+async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint: float, say=print) -> dict:
+    """The same burst with bare Temporal: N trivial workflows (bench/empty.py's
+    BenchSleeper, on the bench's other worker process) sleeping to one instant, each
+    then sending its message through the same transport to the same FakeZalo."""
+    from bench.sleeper import SLEEPER_WORKFLOW, Wake
+    from bench.stack import EMPTY_QUEUE
+    from workflows.importer import START_CONCURRENCY
+
+    run = uuid.uuid4().hex[:6]
+    margin = 5 + 2 * n / max(start_rate_hint, 1.0)
+    due_at = (datetime.now(timezone.utc) + timedelta(seconds=margin)).replace(microsecond=0)
+    gate = asyncio.Semaphore(START_CONCURRENCY)
+
+    async def start(i: int) -> None:
+        wake = Wake(due_ts=due_at.timestamp(), url=zalo_target, text=f"BENCH-LAG-{run}-{i} nhắc việc (Temporal trần)")
+        async with gate:
+            await client.start_workflow(SLEEPER_WORKFLOW, wake, id=f"bench-floor-{run}-{i}", task_queue=EMPTY_QUEUE)
+
+    t0 = time.time()
+    await asyncio.gather(*(start(i) for i in range(n)))
+    out = await _collect(zalo, run, n, due_at.timestamp(), time.time() - t0, say)
+    say(f"  bare Temporal, same burst: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
+        + (f", {out['missing']} missing" if out["missing"] else ""))
+    return out
+
+
+async def _collect(zalo, run: str, n: int, due_ts: float, started_s: float, say) -> dict:
+    """Wait for the run's N messages at the FakeZalo; their lags behind the due instant."""
     ahead = due_ts - time.time()
-    say(f"  {n} tasks started in {started_s:.1f} s; all due in {ahead:.1f} s")
+    say(f"  {n} workflows started in {started_s:.1f} s; all due in {ahead:.1f} s")
     wait_s = max(60.0, n / 10)
     deadline = due_ts + wait_s
     arrivals: dict[int, float] = {}
@@ -69,10 +102,6 @@ async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print
             break
         await asyncio.sleep(0.25)
     lags = [arrivals[i] - due_ts if i in arrivals else wait_s for i in range(n)]
-    early = sum(1 for v in lags if v < 0)
-    out = {"n": n, "p50_s": round(percentile(lags, 50), 2), "p99_s": round(percentile(lags, 99), 2),
-           "max_s": round(max(lags), 2), "missing": n - len(arrivals), "early": early,
-           "started_ahead_s": round(ahead, 1), "start_seconds": round(started_s, 1)}
-    say(f"  reminder lag over {n}: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
-        + (f", {out['missing']} missing" if out["missing"] else ""))
-    return out
+    return {"n": n, "p50_s": round(percentile(lags, 50), 2), "p99_s": round(percentile(lags, 99), 2),
+            "max_s": round(max(lags), 2), "missing": n - len(arrivals), "early": sum(1 for v in lags if v < 0),
+            "started_ahead_s": round(ahead, 1), "start_seconds": round(started_s, 1)}

@@ -35,6 +35,7 @@ FULL = {"starts": [1000, 2000], "lag": [500, 1000], "rss_open": [3000, 5000],
 GOALS = {"start_rate_ratio": (">=", 0.5), "reminder_lag_p99_s": ("<=", 5), "worker_rss_mb": ("<=", 300),
          "report_seconds": ("<=", 2), "history_events_per_year": ("<=", 300), "import_rows_per_s": (None, None)}
 KEYS = list(GOALS)
+FLOOR_TARGET = "zalo://111111:benchtoken/floor"  # the bare-Temporal yardstick's chat
 
 
 def register(sub) -> None:
@@ -120,6 +121,10 @@ async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict,
             meter = CpuMeter(stack).start()
             d = await reminder_lag.measure(stack, client, zalo, n, hint, say=say)
             d["cpu"] = meter.stop()
+            # The yardstick, same server, same run: how far the goal is from bare Temporal here.
+            meter = CpuMeter(stack).start()
+            d["bare_temporal"] = await reminder_lag.measure_floor(client, FLOOR_TARGET, zalo, n, hint, say=say)
+            d["bare_temporal"]["cpu"] = meter.stop()
             points["reminder_lag_p99_s"].append({"n": n, "value": d["p99_s"]})
             details["reminder_lag_p99_s"].append(d)
         config = stack.config
@@ -211,6 +216,10 @@ def print_table(result: dict, details: dict, seconds: float) -> None:
     print(f"{'':44} {'N':>7} {'giá trị':>10}  ")
     for key in KEYS:
         print(f"{labels[key]:44} {sizes[key]:>7} {result[key]:>10}  {verdict(key, result[key])}")
+        floor = (details.get(key) or [{}])[0].get("bare_temporal")
+        if floor:
+            print(f"{'  cùng đợt, Temporal trần (p99, s)':44} {floor['n']:>7} {floor['p99_s']:>10}  "
+                  f"dondoc ÷ trần = {round(result[key] / floor['p99_s'], 2) if floor['p99_s'] else '-'}")
     for key, rows in details.items():
         for d in rows:
             print(f"    {key}: " + ", ".join(f"{k}={v}" for k, v in d.items() if k != "events_per_closed_run"))

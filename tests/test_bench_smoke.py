@@ -21,12 +21,16 @@ KEYS = {"start_rate_ratio", "reminder_lag_p99_s", "worker_rss_mb", "report_secon
 
 
 def test_bench_runs_with_tiny_n_and_prints_every_key():
-    proc = subprocess.run([DONDOC, "bench", "--json", "--sizes", json.dumps(TINY)], cwd=ROOT,
+    proc = subprocess.run([DONDOC, "bench", "--json", "--details", "--sizes", json.dumps(TINY)], cwd=ROOT,
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
+    details = out.pop("details")  # asked for: the measurements behind the figures
     assert KEYS <= set(out) and {"machine", "n"} <= set(out)
     assert set(out) - KEYS <= {"machine", "n"}, "exactly the issue's keys, plus machine and n"
+    # The bare-Temporal yardstick for the reminder lag ran in the same run, and arrived.
+    floor = details["reminder_lag_p99_s"][0]["bare_temporal"]
+    assert floor["n"] == 10 and floor["missing"] == 0 and 0 <= floor["p99_s"] < 60
     for key in KEYS:
         assert isinstance(out[key], (int, float)) and out[key] > 0, (key, out[key])
     assert out["machine"]["cores"] >= 1 and out["machine"]["memory_gib"] > 0
