@@ -77,10 +77,15 @@ LOCAL_LOOKUPS = "local-lookups"
 LOCAL_SENDS = "local-sends"
 
 
+async def _run(patch: str, name: str, arg, result_type, options: dict):
+    """An activity, local once the workflow has taken `patch`, scheduled before it."""
+    if workflow.patched(patch):
+        return await workflow.execute_local_activity(name, arg, result_type=result_type, **options)
+    return await workflow.execute_activity(name, arg, result_type=result_type, **options)
+
+
 async def _lookup(name: str, arg, result_type):
-    if workflow.patched(LOCAL_LOOKUPS):
-        return await workflow.execute_local_activity(name, arg, result_type=result_type, **_STORE)
-    return await workflow.execute_activity(name, arg, result_type=result_type, **_STORE)
+    return await _run(LOCAL_LOOKUPS, name, arg, result_type, _STORE)
 
 
 def _local_day(moment: datetime) -> date:
@@ -282,9 +287,7 @@ class TaskWorkflow:
 
     async def _deliver_one(self, request: DeliverRequest) -> DeliverResult:
         try:
-            if workflow.patched(LOCAL_SENDS):
-                return await workflow.execute_local_activity("deliver", request, result_type=DeliverResult, **_SEND)
-            return await workflow.execute_activity("deliver", request, result_type=DeliverResult, **_SEND)
+            return await _run(LOCAL_SENDS, "deliver", request, DeliverResult, _SEND)
         except ActivityError as err:
             # The delivery log holds every attempt; the ladder goes on regardless.
             workflow.logger.warning("delivery failed: %s %s: %s", request.step, request.recipient.key, err.cause or err)
@@ -327,10 +330,7 @@ class TaskWorkflow:
             task=self.spec, status=carry.status, result=carry.result, completed_on=carry.completed_on,
             evidence=carry.evidence, level=carry.level, cycle=cycle or carry.cycle, event_kind=kind,
             event_key=f"{self.spec.id}|{what}", event_at=workflow.now(), event_data=data)
-        if workflow.patched(LOCAL_SENDS):
-            await workflow.execute_local_activity("task_record", projection, result_type=bool, **_STORE)
-        else:
-            await workflow.execute_activity("task_record", projection, result_type=bool, **_STORE)
+        await _run(LOCAL_SENDS, "task_record", projection, bool, _STORE)
 
     async def _write_late_reports(self, carry: TaskCarry) -> None:
         while carry.unwritten:
