@@ -8,6 +8,9 @@ hours and calendar off (the drill shape). Nothing is sent at start, so the only
 messages on the `lag` chat are these reminders. Each message names its task in the
 title, so arrivals are matched per task; a task whose message never arrives counts
 as missing and, in the percentiles, as the whole wait.
+
+`measure_floor` runs the same burst with bare Temporal (bench/sleeper.py) as the
+yardstick, on the same server in the same run.
 """
 from __future__ import annotations
 
@@ -32,56 +35,53 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print) -> dict:
     from activities.tasks import start_or_amend
-    from workflows.importer import START_CONCURRENCY
     from workflows.inputs import TaskSpec
+
+    async def start(run: str, i: int, due_at: datetime) -> None:
+        day = due_at.astimezone(timezone(timedelta(hours=7))).date()
+        spec = TaskSpec(id=f"task/bench-lag-{run}/{i}", title=f"BENCH-LAG-{run}-{i} nhắc việc đến hạn cùng lúc",
+                        lead_units=["lag"], plan=f"bench-lag-{run}", stt=str(i), deadline_raw="thử",
+                        deadline_kind="once", due=day.isoformat(), due_at=due_at)
+        out = await start_or_amend(client, stack.settings, stack.config, spec)
+        if not out.started:
+            raise RuntimeError(f"lag task {i} did not start: {out.note}")
+
+    return await _burst(zalo, n, start_rate_hint, start, f"reminder lag over {n}", say)
+
+
+async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint: float, say=print) -> dict:
+    """The same burst with bare Temporal: N trivial workflows (bench/sleeper.py's
+    BenchSleeper, on the bench's other worker process) sleeping to one instant, each
+    then sending its message through the same transport to the same FakeZalo."""
+    from bench.sleeper import SLEEPER_WORKFLOW, Wake
+    from bench.stack import EMPTY_QUEUE
+
+    async def start(run: str, i: int, due_at: datetime) -> None:
+        wake = Wake(due_ts=due_at.timestamp(), url=zalo_target, text=f"BENCH-LAG-{run}-{i} nhắc việc (Temporal trần)")
+        await client.start_workflow(SLEEPER_WORKFLOW, wake, id=f"bench-floor-{run}-{i}", task_queue=EMPTY_QUEUE)
+
+    return await _burst(zalo, n, start_rate_hint, start, "bare Temporal, same burst", say)
+
+
+async def _burst(zalo, n: int, start_rate_hint: float, start, label: str, say) -> dict:
+    """Start N workflows (`start(run, i, due_at)`, with the importer's concurrency) all
+    due at one instant a margin ahead, then wait for their N messages at the FakeZalo."""
+    from workflows.importer import START_CONCURRENCY
 
     run = uuid.uuid4().hex[:6]
     # Time to start them all at the rate already seen, twice over, and to settle.
     margin = 5 + 2 * n / max(start_rate_hint, 1.0)
     due_at = (datetime.now(timezone.utc) + timedelta(seconds=margin)).replace(microsecond=0)
-    due_ts = due_at.timestamp()
-    day = due_at.astimezone(timezone(timedelta(hours=7))).date()
     gate = asyncio.Semaphore(START_CONCURRENCY)
 
-    async def start(i: int) -> None:
-        spec = TaskSpec(id=f"task/bench-lag-{run}/{i}", title=f"BENCH-LAG-{run}-{i} nhắc việc đến hạn cùng lúc",
-                        lead_units=["lag"], plan=f"bench-lag-{run}", stt=str(i), deadline_raw="thử",
-                        deadline_kind="once", due=day.isoformat(), due_at=due_at)
+    async def gated(i: int) -> None:
         async with gate:
-            out = await start_or_amend(client, stack.settings, stack.config, spec)
-        if not out.started:
-            raise RuntimeError(f"lag task {i} did not start: {out.note}")
+            await start(run, i, due_at)
 
     t0 = time.time()
-    await asyncio.gather(*(start(i) for i in range(n)))
-    out = await _collect(zalo, run, n, due_ts, time.time() - t0, say)
-    say(f"  reminder lag over {n}: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
-        + (f", {out['missing']} missing" if out["missing"] else ""))
-    return out
-
-
-async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint: float, say=print) -> dict:
-    """The same burst with bare Temporal: N trivial workflows (bench/empty.py's
-    BenchSleeper, on the bench's other worker process) sleeping to one instant, each
-    then sending its message through the same transport to the same FakeZalo."""
-    from bench.sleeper import SLEEPER_WORKFLOW, Wake
-    from bench.stack import EMPTY_QUEUE
-    from workflows.importer import START_CONCURRENCY
-
-    run = uuid.uuid4().hex[:6]
-    margin = 5 + 2 * n / max(start_rate_hint, 1.0)
-    due_at = (datetime.now(timezone.utc) + timedelta(seconds=margin)).replace(microsecond=0)
-    gate = asyncio.Semaphore(START_CONCURRENCY)
-
-    async def start(i: int) -> None:
-        wake = Wake(due_ts=due_at.timestamp(), url=zalo_target, text=f"BENCH-LAG-{run}-{i} nhắc việc (Temporal trần)")
-        async with gate:
-            await client.start_workflow(SLEEPER_WORKFLOW, wake, id=f"bench-floor-{run}-{i}", task_queue=EMPTY_QUEUE)
-
-    t0 = time.time()
-    await asyncio.gather(*(start(i) for i in range(n)))
+    await asyncio.gather(*(gated(i) for i in range(n)))
     out = await _collect(zalo, run, n, due_at.timestamp(), time.time() - t0, say)
-    say(f"  bare Temporal, same burst: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
+    say(f"  {label}: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
         + (f", {out['missing']} missing" if out["missing"] else ""))
     return out
 
