@@ -26,10 +26,9 @@ from starlette.routing import Route
 
 from web import csrf
 from web.pages import VIETNAM, now_utc, render, today_vn
-from web.routes_links import Refusal, check_link, guard_post, parse_day, refusal_page
+from web.routes_links import MAX_TEXT, Refusal, check_document, check_link, guard_post, refusal_page
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
-MAX_TEXT = 2000
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -54,21 +53,9 @@ def read_report(form, today) -> tuple[dict, dict]:
     """The report's fields and the errors, field by field, in Vietnamese."""
     values = {k: str(form.get(k, "")).strip() for k in ("number", "issued_on", "summary", "followed", "note")}
     errors: dict[str, str] = {}
-    if not values["number"]:
-        errors["number"] = "Nhập số, ký hiệu văn bản báo cáo (ví dụ 12/BC-CA)."
-    elif len(values["number"]) > 200:
-        errors["number"] = "Số, ký hiệu quá dài (tối đa 200 ký tự)."
-    issued = parse_day(values["issued_on"])
-    if issued is None:
-        errors["issued_on"] = "Nhập ngày ban hành (ngày/tháng/năm)."
-    elif issued > today:
-        errors["issued_on"] = "Ngày ban hành không thể sau ngày hôm nay."
-    else:
+    issued = check_document(values, errors, today, "number", "văn bản báo cáo (ví dụ 12/BC-CA)", "báo cáo")
+    if "issued_on" not in errors:
         values["issued_on"] = issued.isoformat()
-    if not values["summary"]:
-        errors["summary"] = "Nhập trích yếu nội dung báo cáo."
-    elif len(values["summary"]) > MAX_TEXT:
-        errors["summary"] = "Trích yếu quá dài (tối đa 2.000 ký tự)."
     if values["followed"] not in ("yes", "no"):
         errors["followed"] = "Cho biết việc xử lý có theo điều phối của lực lượng chuyên trách hay không."
     if len(values["note"]) > MAX_TEXT:
