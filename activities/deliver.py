@@ -45,7 +45,7 @@ from temporalio.exceptions import ApplicationError
 
 from config.logging import get_logger
 from notifiers.render import Message, render
-from notifiers.transport import Outcome, channel_of, mask, send
+from notifiers.transport import Outcome, channel_of, channel_suffixes, mask, send
 from store.db import write_scope
 from store.models import Delivery
 from web.links import make_link
@@ -90,16 +90,6 @@ class DeliverResult:
 
 def delivery_key(subject_id: str, cycle: str, step: str, recipient_key: str) -> str:
     return f"{subject_id}|{cycle}|{step}|{recipient_key}"
-
-
-def _channel_suffixes(targets: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for url in targets:
-        channel = channel_of(url)
-        seen[channel] = seen.get(channel, 0) + 1
-        out.append(channel if seen[channel] == 1 else f"{channel}{seen[channel]}")
-    return out
 
 
 def _payload(channel: str, message: Message) -> tuple[str, str, str | None]:
@@ -249,7 +239,7 @@ class DeliveryActivities:
         was already sent, the result if a target took it (the delivery recorded sent),
         the errors met, whether any of them may pass on a later attempt, the last
         failed channel's row still to be written with the delivery's outcome)."""
-        targets = list(zip(req.recipient.targets, _channel_suffixes(req.recipient.targets)))
+        targets = list(zip(req.recipient.targets, channel_suffixes(req.recipient.targets)))
         if not targets:
             return self._already_sent(key), None, [], False, None
         errors: list[str] = []

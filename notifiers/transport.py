@@ -50,6 +50,18 @@ def channel_of(url: str) -> str:
     return _CHANNELS.get(scheme, "other")
 
 
+def channel_suffixes(targets: list[str]) -> list[str]:
+    """Each target's name in the delivery log's per-channel keys: its channel, and a
+    count from the second target of the same channel on ("zalo", "email", "email2")."""
+    seen: dict[str, int] = {}
+    out = []
+    for url in targets:
+        channel = channel_of(url)
+        seen[channel] = seen.get(channel, 0) + 1
+        out.append(channel if seen[channel] == 1 else f"{channel}{seen[channel]}")
+    return out
+
+
 def mask(url: str) -> str:
     """The URL with its bot token, password and secret query values hidden, for logs."""
     scheme, sep, rest = url.partition("://")

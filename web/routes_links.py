@@ -438,7 +438,7 @@ def notify_requester(settings, config, subject: Subject, claims: LinkClaims, req
 def _log_delivery(database_url, claims, step, recipient, outcomes, now) -> None:
     """The delivery log in the delivery activity's shape: one row for the delivery
     (subject|cycle|step|recipient) and one per channel tried (+ |channel)."""
-    from notifiers.transport import channel_of, mask
+    from notifiers.transport import channel_of, channel_suffixes, mask
     from store.db import session_scope
     from store.models import Delivery
 
@@ -450,10 +450,7 @@ def _log_delivery(database_url, claims, step, recipient, outcomes, now) -> None:
         session.add(Delivery(key=key, channel=channel_of(won[0]) if won else "", target=mask(won[0]) if won else "",
                              status="sent" if won else "failed", attempts=len(outcomes), sent_at=now if won else None,
                              error="; ".join(o.error for _, o in outcomes if o.error)[:2000], **common))
-        seen: dict[str, int] = {}
-        for url, outcome in outcomes:
-            seen[channel_of(url)] = seen.get(channel_of(url), 0) + 1
-            suffix = channel_of(url) + (str(seen[channel_of(url)]) if seen[channel_of(url)] > 1 else "")
+        for (url, outcome), suffix in zip(outcomes, channel_suffixes([url for url, _ in outcomes])):
             session.add(Delivery(key=f"{key}|{suffix}", channel=channel_of(url), target=mask(url),
                                  status="sent" if outcome.ok else "failed", attempts=1, error=outcome.error,
                                  sent_at=now if outcome.ok else None, **common))
