@@ -53,7 +53,10 @@ def plan_steps(cal: WorkingCalendar, req: PlanRequest) -> PlanResult:
     if req.mode == "more":
         steps = plan_after(due, policy, cal, req.after or "", req.repeats)
     else:
-        steps = plan_from(due, policy, cal, req.now, req.repeats)
+        # Calm start only on a first assignment: a deadline moved into the past by an
+        # amendment follows the ladder as it stands.
+        calm = getattr(policy, "calm_start", 0) if req.mode == "start" else 0
+        steps = plan_from(due, policy, cal, req.now, req.repeats, calm=calm)
         if req.mode == "replan":
             # A changed deadline is announced by the workflow's own "amended" notice.
             steps = [s for s in steps if s.name != "assigned"]

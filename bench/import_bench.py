@@ -3,7 +3,7 @@
 Generates an N-row TSV shaped like seed 003 (sections, page breaks with repeated
 headers, rows continued across pages, HTML in cells, the four deadline forms,
 known and unknown units and officials), reads it with `read_plan` and reports the
-rate. Goal (issue 3): 5,000 rows in under 5 seconds.
+rate. Goal: 5,000 rows in under 5 seconds.
 
     python -m bench.import_bench [ROWS]
 """

@@ -4,7 +4,7 @@ Fills a temporary SQLite store with N tasks (one-off tasks spread over a year, a
 of them done, some overdue, recurring tasks with their cycles, tasks without a
 deadline, a few incidents and failed deliveries), then times what the 16:00 report
 does: load the rows, build the data, render the full page and the short (Zalo) text.
-Goal (issue 7): 10,000 tasks in under 2 seconds.
+Goal: 10,000 tasks in under 2 seconds.
 
     python -m bench.report_bench [TASKS]
 """

@@ -2,7 +2,7 @@
 
 A fresh embedded stack in a temporary folder (bench/stack.py: its own Temporal dev
 server, SQLite store, worker process, and a FakeZalo so deliveries are real HTTP),
-then six figures (issue 8):
+then six figures:
 
   start_rate_ratio         task workflows started/s through the import ÷ trivial ones/s
   reminder_lag_p99_s       N reminders due at one instant: p99 of receipt − due
@@ -39,7 +39,7 @@ FLOOR_TARGET = "zalo://111111:benchtoken/floor"  # the bare-Temporal yardstick's
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="đo hiệu năng trên một hệ thống mới trong thư mục tạm (issue 8)")
+    p = sub.add_parser("bench", help="đo hiệu năng trên một hệ thống mới trong thư mục tạm")
     p.add_argument("--quick", action="store_true", help="cỡ nhỏ, dưới 5 phút trên 2 nhân")
     p.add_argument("--json", action="store_true", help="in JSON (tiến trình ra stderr)")
     p.add_argument("--sizes", help=argparse_help_sizes())

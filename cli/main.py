@@ -12,6 +12,7 @@ from cli.common import hard_exit
 from config.logging import configure_logging
 
 SKIP = {"main", "common"}
+CONFIG_HELP = "tệp cấu hình TOML (mặc định: DONDOC_CONFIG hoặc config/examples/default.toml)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dondoc",
         description="dondoc — đôn đốc nhiệm vụ: hạn, nhắc việc, leo thang, báo cáo (Temporal).",
     )
-    parser.add_argument("--config", help="tệp cấu hình TOML (mặc định: DONDOC_CONFIG hoặc config/examples/default.toml)")
+    parser.add_argument("--config", help=CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
         if info.name in SKIP or info.name.startswith("_"):
@@ -27,7 +28,21 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"cli.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)
+    _accept_config_everywhere(parser)
     return parser
+
+
+def _accept_config_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`--config` before or after the command, at any depth (`dondoc up --config F`
+    and `dondoc --config F up` mean the same). SUPPRESS keeps a value given before
+    the command from being reset by the subcommand's default."""
+    for action in parser._actions:  # argparse has no public walk over subparsers
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in set(action.choices.values()):
+            if not any("--config" in a.option_strings for a in child._actions):
+                child.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
+            _accept_config_everywhere(child)
 
 
 def main(argv: list[str] | None = None) -> None:

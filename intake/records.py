@@ -97,7 +97,7 @@ class ImportResult:
         return not self.problems
 
     def to_dict(self) -> dict[str, Any]:
-        """The shape `./dondoc import --dry-run --json` prints (issue 3, point 8)."""
+        """The shape `./dondoc import --dry-run --json` prints."""
         return {
             "plan": self.plan,
             "tasks": [t.to_dict() for t in self.tasks],

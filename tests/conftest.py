@@ -18,16 +18,16 @@ from store.db import make_engine
 from store.models import Base
 from peers import fake_smtp, fake_zalo  # noqa: F401 (fixtures for every test: real loopback peers)
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS.exists():  # CI clones the repo with shared/ beside it
-    SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+# The tables the tests read live in the repository: a clone is all a test needs.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
-def seeds_dir() -> Path:
-    return SEEDS
+def city_notice() -> Path:
+    """The city notice's appendices (its indicator and task tables), as text."""
+    return FIXTURES / "city_notice_003.txt"
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from config.directory import Directory, Official, Unit
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS.exists():  # the repository may sit elsewhere; the seeds do not move
-    SEEDS = Path("/work/shared/seeds")
-SEED_003 = SEEDS / "003_7469a4b9d1440296.txt"
-SEED_001 = SEEDS / "001_fd1f744c79d6958f.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The city notice's title and appendices as tab-separated text (the document's tables).
+SEED_003 = FIXTURES / "city_notice_003.txt"
+# The opening lines of each appendix of a plan whose tables were taken out of a PDF as text.
+SEED_001 = FIXTURES / "pdf_text_appendices_001.txt"
 
 PLAN_003 = ("Thông báo về việc điều chỉnh, bổ sung chỉ tiêu, nhiệm vụ về phát triển khoa học, "
             "công nghệ, đổi mới sáng tạo và chuyển đổi số năm 2026")

@@ -175,9 +175,9 @@ def test_dict_round_trip():
     }
 
 
-def test_seed_deadline_cells(seeds_dir):
+def test_seed_deadline_cells(city_notice):
     """Every deadline cell of seed 003's task table is read or honestly flagged."""
-    text = (seeds_dir / "003_7469a4b9d1440296.txt").read_text(encoding="utf-8")
+    text = city_notice.read_text(encoding="utf-8")
     cells = {line.split("\t")[6] for line in text.splitlines() if line.count("\t") >= 6}
     header_or_broken = {"", "Thời gian thực hiện/hoàn thành", "Thường", "xuyên", "Nhiệm vụ"}
     for cell in cells - header_or_broken:

@@ -225,7 +225,7 @@ def test_problems_name_rows_and_unknowns(result):
     for stt in ("7", "14", "20", "27", "29"):
         assert any(p.stt == stt and "đơn vị chủ trì" in p.message and "Văn phòng Thành ủy" in p.message
                    for p in result.problems), stt
-    assert "Dòng 83 (STT 1): không tìm thấy lãnh đạo «Nguyễn Quang Phúc»" in messages
+    assert "Dòng 51 (STT 1): không tìm thấy lãnh đạo «Nguyễn Quang Phúc»" in messages
     assert "«Bí thư Thành ủy»" in messages
     assert "«Sở Ngoại vụ»" in messages
     # Generic phrases ("Các đơn vị liên quan") are not reported.

@@ -198,7 +198,7 @@ def test_drill_cycles_from_store_only():
     assert data["totals"]["recurring_due"] == 0
 
 
-def test_seed_003_imported_through_intake(sqlite_url, config, seeds_dir):
+def test_seed_003_imported_through_intake(sqlite_url, config, city_notice):
     """Seed 003 read by intake.read_plan and stored as the importer stores it: nothing is
     done yet in the document, so on 15/4 the overdue tasks are those due 28/2 (34) and
     31/3 (13, 18, 21, 22, 23, 35, 42, 47, 49); on 24/4 the five of 30/4 are due soon and
@@ -206,7 +206,7 @@ def test_seed_003_imported_through_intake(sqlite_url, config, seeds_dir):
     from intake import read_plan
     from store.catalogue import diff_tasks, task_fields, upsert_plan, write_indicators, write_tasks
 
-    result = read_plan(seeds_dir / "003_7469a4b9d1440296.txt", config.directory, plan=PLAN)
+    result = read_plan(city_notice, config.directory, plan=PLAN)
     with session_scope(sqlite_url) as s:  # as `./dondoc import` writes the catalogue
         plan = upsert_plan(s, result.plan, "003_7469a4b9d1440296.txt")
         rows = [task_fields(result.plan, r) for r in result.tasks]

@@ -1,4 +1,4 @@
-"""Issue 4, point 11, and issue 5's end to end: `./dondoc up` with the drill
+"""The drill end to end: `./dondoc up` with the drill
 configuration and local Zalo and SMTP servers; a task added 60 s ahead reaches the
 unit three times by its deadline, the lead official and the supervisors after it
 -- across a `kill -9` of everything and a restart on the same data folder and

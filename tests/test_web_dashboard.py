@@ -206,9 +206,9 @@ def test_incidents_reports_outbox(dash):
     assert "http://x/c/abc" in dash.get("/dashboard/outbox").text
 
 
-def test_plan_upload_preview_then_import_needs_the_service(dash, seeds_dir):
+def test_plan_upload_preview_then_import_needs_the_service(dash, city_notice):
     token = csrf_of(dash)
-    data = (seeds_dir / "003_7469a4b9d1440296.txt").read_bytes()
+    data = city_notice.read_bytes()
     page = dash.post("/dashboard/import", data={"csrf_token": token, "plan": ""},
                      files={"file": ("003.txt", data, "text/plain")})
     assert page.status_code == 200, page.text[:2000]
