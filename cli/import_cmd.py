@@ -33,10 +33,15 @@ def run(args) -> int:
         fail(f"Không nhập được «{args.file}»: {exc}", code=EXIT_NOTHING)
     code = EXIT_PROBLEMS if result.problems else EXIT_CLEAN
     if args.dry_run:
+        from datetime import datetime, timezone
+
+        from services.import_preview import preview_messages
+
+        messages = preview_messages(result, config, datetime.now(timezone.utc))
         if args.json:
-            print_json(result.to_dict())
+            print_json({**result.to_dict(), "messages": messages.to_dict()})
         else:
-            print_preview(result)
+            print_preview(result, messages)
         return code
     summary = asyncio.run(_import(settings, config, result, args.prune, show_progress=not args.json))
     if args.json:
@@ -66,8 +71,10 @@ def print_problems(result) -> None:
         print(f"  [{tag}] {p.message}")
 
 
-def print_preview(result) -> None:
+def print_preview(result, messages) -> None:
     print(f"Kế hoạch: {result.plan}")
+    for line in messages.lines():
+        print(f"  {line}")
     print(f"  {len(result.tasks)} nhiệm vụ, {len(result.indicators)} chỉ tiêu, {len(result.problems)} vấn đề")
     for t in result.tasks:
         due = t.deadline.due.strftime("%d/%m/%Y") if t.deadline.due else {"recurring": "định kỳ"}.get(t.deadline.kind, "chưa rõ hạn")

@@ -200,7 +200,10 @@ class _Parser:
             repeat_every=int(o.get("repeat_every", once_d.repeat_every)),
             repeat_to=tuple(o.get("repeat_to", once_d.repeat_to)),
             office_hours=bool(o.get("office_hours", once_d.office_hours)),
+            calm_start=int(o.get("calm_start", once_d.calm_start)),
         )
+        if once.calm_start < 0:
+            self.err("policies.once.calm_start", "phải từ 0 trở lên (0: báo Ban Chỉ đạo ngay theo thang nhắc)")
         report_day = int(r.get("report_day", rec_d.report_day))
         if not 0 <= report_day <= 28:
             self.err("policies.recurring.report_day", "phải từ 0 (ngày làm việc cuối tháng) đến 28")

@@ -177,13 +177,34 @@ def plan_from(
     cal: WorkingCalendar,
     now: datetime,
     repeats: int = DEFAULT_REPEATS,
+    calm: int = 0,
 ) -> list[PlannedStep]:
     """The steps still ahead of a task assigned at `now`, led by an `assigned`
-    notice when some steps have already passed."""
+    notice when some steps have already passed.
+
+    `calm` > 0 (a first assignment, not a replan): a task assigned already overdue
+    gets an `assigned` notice to the unit and its lead official only, and the
+    supervisors are left out of every step before `calm` units after `now`."""
+    past, ahead = _split_at(ladder(due, policy, cal), now, repeats)
+    if past is None:
+        return ahead
+    notice = _assigned_notice(past, policy, cal, now)
+    if calm > 0 and notice.kind != "assigned":
+        return _calm_start(notice, ahead, policy, cal, now, calm)
+    if ahead and ahead[0].at <= notice.at:
+        # The next step goes out at the same moment: one message carries both.
+        first = ahead[0]
+        ahead[0] = PlannedStep(first.name, first.at, _merge_levels(first.levels, notice.levels), first.kind)
+        return ahead
+    return [notice, *ahead]
+
+
+def _split_at(steps: Iterator[PlannedStep], now: datetime, repeats: int) -> tuple[PlannedStep | None, list[PlannedStep]]:
+    """The last step before `now` and the steps from `now` on (`repeats` repeats at most)."""
     past: PlannedStep | None = None
     ahead: list[PlannedStep] = []
     ahead_repeats = 0
-    for step in islice(ladder(due, policy, cal), _MAX_SCAN):
+    for step in islice(steps, _MAX_SCAN):
         if step.at < now:
             past = step
             continue
@@ -192,15 +213,28 @@ def plan_from(
             ahead_repeats += 1
             if ahead_repeats >= repeats:
                 break
-    if past is None:
-        return ahead
-    notice = _assigned_notice(past, policy, cal, now)
-    if ahead and ahead[0].at <= notice.at:
-        # The next step goes out at the same moment: one message carries both.
-        first = ahead[0]
-        ahead[0] = PlannedStep(first.name, first.at, _merge_levels(first.levels, notice.levels), first.kind)
-        return ahead
-    return [notice, *ahead]
+    return past, ahead
+
+
+def _calm_start(notice: PlannedStep, ahead: list[PlannedStep], policy: LadderPolicy | RecurringPolicy,
+                cal: WorkingCalendar, now: datetime, calm: int) -> list[PlannedStep]:
+    """An overdue assignment: one `assigned` notice to the unit and the lead, then the
+    ladder without the supervisors until the calm period ends. A step falling at the
+    notice's own moment is the same news: the notice replaces it."""
+    if policy.unit == "seconds":
+        until = now + timedelta(seconds=calm)
+    else:
+        until = _at_opening(cal.add_working_days(notice.at.astimezone(VN_TZ).date(), calm), policy, cal)
+    first = PlannedStep("assigned", notice.at, _merge_levels(("unit", "lead")), "assigned")
+    rest = []
+    for step in ahead:
+        if step.at <= notice.at:
+            continue
+        if step.at < until:
+            levels = tuple(lvl for lvl in step.levels if lvl != "supervisors")
+            step = PlannedStep(step.name, step.at, levels, step.kind)
+        rest.append(step)
+    return [first, *rest]
 
 
 def _assigned_notice(

@@ -34,6 +34,10 @@ class LadderPolicy:
     repeat_every: int = 5        # after the last step, repeat every N units until done (0 = never)
     repeat_to: tuple[str, ...] = ("unit", "lead", "supervisors")
     office_hours: bool = True    # hold messages to the next office-hours moment on a working day
+    # A task assigned already overdue (a plan imported mid-year) tells the unit and its
+    # lead official first; the supervisors hear of it only after this many units (working
+    # days, or seconds in drills), so nobody's first news of a task is a complaint upstairs.
+    calm_start: int = 3
 
 
 @dataclass(frozen=True)

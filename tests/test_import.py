@@ -36,8 +36,8 @@ def config():
     return load_config()  # the shipped default: every target is the outbox
 
 
-def seed_text(seeds_dir: Path) -> str:
-    return (seeds_dir / "003_7469a4b9d1440296.txt").read_text(encoding="utf-8")
+def seed_text(city_notice: Path) -> str:
+    return city_notice.read_text(encoding="utf-8")
 
 
 def tracked(result) -> int:
@@ -54,10 +54,10 @@ async def running_ids(client, task_queue_ids: set[str]) -> set[str]:
     return found
 
 
-async def test_seed_imports_once_and_reimport_changes_nothing(dev_env, settings, config, seeds_dir, task_queue):
+async def test_seed_imports_once_and_reimport_changes_nothing(dev_env, settings, config, city_notice, task_queue):
     # Workflow ids come from plan + STT: a plan name per test keeps tests on the shared server apart.
     plan = f"TB-2026 {task_queue}"
-    result = read_plan(seed_text(seeds_dir).encode(), config.directory, plan=plan)
+    result = read_plan(seed_text(city_notice).encode(), config.directory, plan=plan)
     assert len(result.tasks) == 51 and len(result.indicators) == 21
     async with build_worker(dev_env.client, settings, config):
         first = await import_plan(settings, config, result, client=dev_env.client)
@@ -77,8 +77,8 @@ async def test_seed_imports_once_and_reimport_changes_nothing(dev_env, settings,
         assert (again.started, again.amended, again.unchanged, again.gone) == (0, 0, 51, [])
 
 
-async def test_edited_copy_amends_exactly_the_edited_rows(dev_env, settings, config, seeds_dir, task_queue):
-    text = seed_text(seeds_dir)
+async def test_edited_copy_amends_exactly_the_edited_rows(dev_env, settings, config, city_notice, task_queue):
+    text = seed_text(city_notice)
     plan = f"TB-2026 {task_queue}"
     original = read_plan(text.encode(), config.directory, plan=plan)
     t9 = next(t for t in original.tasks if t.stt == "9")
@@ -123,28 +123,33 @@ def run_cli(*args, env=None):
     return subprocess.run([DONDOC, *args], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
 
 
-def test_dry_run_json_changes_nothing_and_exit_codes(seeds_dir, tmp_path):
+def test_dry_run_json_changes_nothing_and_exit_codes(city_notice, tmp_path):
     import os
 
     env = {**os.environ, "DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    out = run_cli("import", str(seeds_dir / "003_7469a4b9d1440296.txt"), "--dry-run", "--json", env=env)
+    out = run_cli("import", str(city_notice), "--dry-run", "--json", env=env)
     assert out.returncode == 3, out.stderr  # imported with warnings to look at (unknown units)
     data = json.loads(out.stdout)
-    assert set(data) == {"plan", "tasks", "indicators", "problems"}
+    assert set(data) == {"plan", "tasks", "indicators", "problems", "messages"}
+    # Most rows of the notice are past their deadlines by now: a calm start tells units
+    # and leads, never the supervisors, on the import day.
+    messages = data["messages"]
+    assert messages["by_kind"]["assigned_overdue"] > 0 and messages["by_level"]["supervisors"] == 0
+    assert messages["total"] == sum(messages["by_kind"].values()) == sum(messages["by_level"].values())
     assert len(data["tasks"]) == 51 and len(data["indicators"]) == 21
     assert set(data["tasks"][0]) == {"stt", "section", "title", "lead_units", "coordinating_units", "lead_official",
                                      "advisers", "output", "deadline", "status", "notes"}
     assert set(data["problems"][0]) == {"row", "stt", "severity", "message"}
     assert not (tmp_path / "x.db").exists()  # a dry run touches no database
 
-    broken = run_cli("import", str(seeds_dir / "001_fd1f744c79d6958f.txt"), "--dry-run", env=env)
+    broken = run_cli("import", str(city_notice.parent / "pdf_text_appendices_001.txt"), "--dry-run", env=env)
     assert broken.returncode == 2 and "PHỤ LỤC" in broken.stderr
 
     missing = run_cli("import", str(tmp_path / "nope.xlsx"), "--dry-run", env=env)
     assert missing.returncode == 2 and "Không tìm thấy tệp" in missing.stderr
 
 
-async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_path, monkeypatch, task_queue, seeds_dir):
+async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_path, monkeypatch, task_queue, city_notice):
     """The standing office's path: upload, see the dry run, confirm; workflows start."""
     import asyncio
     import re
@@ -160,7 +165,7 @@ async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_pat
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                               "DONDOC_TASK_QUEUE": task_queue, "DONDOC_TEMPORAL_ADDRESS": address})
     config = load_config()
-    data = (seeds_dir / "003_7469a4b9d1440296.txt").read_bytes()
+    data = city_notice.read_bytes()
     plan = f"Thông báo {task_queue}"
 
     def office_imports() -> str:
@@ -174,6 +179,7 @@ async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_pat
         preview = client.post("/dashboard/import", data={"csrf_token": token, "plan": plan},
                               files={"file": ("003.txt", data, "text/plain")})
         assert preview.status_code == 200
+        assert "Tin nhắn sẽ gửi khi nhập" in preview.text and "Khi nhập sẽ gửi" in preview.text
         sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', preview.text).group(1)
         done = client.post("/dashboard/import", data={"csrf_token": token, "sha256": sha, "plan": plan,
                                                       "filename": "003.txt"})

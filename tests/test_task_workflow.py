@@ -184,14 +184,30 @@ async def test_notices_deferred_out_of_tet_and_out_of_the_night(env, settings):
 
 # -- already overdue when assigned ----------------------------------------------------------
 
-async def test_assigned_overdue_starts_at_the_level_its_lateness_earns(env, settings):
+async def test_assigned_overdue_tells_unit_and_lead_then_supervisors_after_the_calm(env, settings):
+    """A plan imported mid-year: the unit and the lead official hear first; the
+    supervisors only once the calm period (3 working days by default) has passed."""
     h = Harness(env, settings, make_config())
     await h.jump_to(vn(2030, 10, 2, 10))
     async with h.worker():
         handle = await h.start("task/late/1", deadline_kind="once", due="2030-09-30")
         await h.jump_to(vn(2030, 10, 3, 12))
-        assert h.steps("task/late/1") == [("assigned", "2030-10-02 10:00", UL), ("after-3", "2030-10-03 08:00", ULS)]
+        assert h.steps("task/late/1") == [("assigned", "2030-10-02 10:00", UL), ("after-3", "2030-10-03 08:00", UL)]
         assert ("", "assigned", "dien", "sent") in h.sent("task/late/1")
+        assert (await handle.query(TaskWorkflow.status)).level == 1
+        await h.jump_to(vn(2030, 10, 10, 12))
+        assert h.steps("task/late/1")[-1] == ("repeat-1", "2030-10-10 08:00", ULS)
+        assert (await handle.query(TaskWorkflow.status)).level == 2
+        await handle.terminate("test over")
+
+
+async def test_without_calm_an_overdue_assignment_starts_at_the_level_its_lateness_earns(env, settings):
+    h = Harness(env, settings, make_config(once=LadderPolicy(calm_start=0)))
+    await h.jump_to(vn(2030, 10, 2, 10))
+    async with h.worker():
+        handle = await h.start("task/late/2", deadline_kind="once", due="2030-09-30")
+        await h.jump_to(vn(2030, 10, 3, 12))
+        assert h.steps("task/late/2") == [("assigned", "2030-10-02 10:00", UL), ("after-3", "2030-10-03 08:00", ULS)]
         assert (await handle.query(TaskWorkflow.status)).level == 2
         await handle.terminate("test over")
 

@@ -125,12 +125,13 @@ def test_session_post_needs_csrf_header(api):
     assert ok.status_code == 422  # past the CSRF check; the body is no plan
 
 
-def test_plan_preview(api, seeds_dir):
-    data = (seeds_dir / "003_7469a4b9d1440296.txt").read_bytes()
+def test_plan_preview(api, city_notice):
+    data = city_notice.read_bytes()
     page = api.post("/api/plans/preview?filename=003.txt", content=data, headers=bearer())
     assert page.status_code == 200
     body = page.json()
     assert len(body["tasks"]) >= 40 and body["plan"]
+    assert body["messages"]["total"] == sum(r["count"] for r in body["messages"]["recipients"]) > 0
     assert api.post("/api/plans/import?filename=003.txt", content=data, headers=bearer(VIEWER_TOKEN)).status_code == 403
 
 

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 from starlette.requests import Request
@@ -266,10 +266,13 @@ class _Failed:
 
 
 async def plan_preview(request: Request):
+    from services.import_preview import preview_messages
+
     result, problem = await _read_upload(request)
     if result is None:
         return error(422, "unreadable", problem)
-    return ApiResponse(result.to_dict())
+    messages = await asyncio.to_thread(preview_messages, result, request.app.state.config, datetime.now(timezone.utc))
+    return ApiResponse({**result.to_dict(), "messages": messages.to_dict()})
 
 
 async def plan_import(request: Request):

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -385,7 +385,14 @@ async def import_page(request: Request):
     (_uploads(request) / sha).write_bytes(data)  # kept for the confirm step, by content
     result, error = await asyncio.to_thread(preview, request.app.state.config, data, name,
                                             str(form.get("plan", "")).strip())
+    messages = None
+    if result is not None:
+        from services.import_preview import preview_messages
+
+        messages = await asyncio.to_thread(preview_messages, result, request.app.state.config,
+                                           datetime.now(timezone.utc))
     return render(request, "import.html", {"csrf_token": request.state.user.csrf, "result": result,
+                                           "messages": messages,
                                            "error": error, "sha256": sha, "filename": name,
                                            "plan": str(form.get("plan", "")).strip(),
                                            "ready": import_service() is not None},
