@@ -3,40 +3,24 @@
 Documents name the same unit many ways ("Phòng Văn hóa-Xã hội đặc khu",
 "Phòng Văn hoá - Xã hội", "Sở KH&CN") and misspell officials ("Phạm Trí Tuyến",
 "Tuyên", "Tuyền"). Matching works on a key: ascii-folded, abbreviations expanded,
-punctuation and jurisdiction suffixes dropped. Pure, no I/O.
+punctuation and jurisdiction suffixes dropped (domain/namekeys.py). Units are
+here; officials are in domain/officials.py and re-exported. Pure, no I/O.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from config.directory import Directory, Official, Unit
-from domain.text import ascii_fold, fold, nfc
+from domain.directory import Directory, Unit
+from domain.namekeys import is_generic_unit, loose_unit_key, unit_key
+from domain.officials import OfficialMatcher, OfficialMention, parse_officials
+from domain.text import ascii_fold, nfc
 
 __all__ = [
     "split_units", "unit_key", "UnitMatcher", "OfficialMention", "parse_officials",
     "OfficialMatcher", "is_generic_unit",
 ]
-
-# Abbreviations expanded before comparing (on ascii-folded words).
-_ABBREVIATIONS = (
-    (re.compile(r"\bubnd\b"), "uy ban nhan dan"),
-    (re.compile(r"\bhdnd\b"), "hoi dong nhan dan"),
-    (re.compile(r"\bmttq\b"), "mat tran to quoc"),
-    (re.compile(r"\bkh ?& ?cn\b|\bkh ?va ?cn\b|\bkhcn\b"), "khoa hoc va cong nghe"),
-    (re.compile(r"\bvh ?- ?xh\b|\bvhxh\b"), "van hoa xa hoi"),
-    (re.compile(r"\btp\b\.?"), "thanh pho"),
-    (re.compile(r"\bvn\b"), "viet nam"),
-    (re.compile(r"\bbcd\b"), "ban chi dao"),
-    (re.compile(r"&"), " va "),
-)
-_PUNCT = re.compile(r"[^a-z0-9 ]+")
-_SPACE = re.compile(r"\s+")
-# Where a unit sits; "Phòng Văn hóa - Xã hội đặc khu" is the same unit as the
-# directory's "Phòng Văn hóa - Xã hội" in a directory that serves one body.
-_JURISDICTION = re.compile(r" (?:dac khu|thanh pho|cap xa|cap tinh|cap huyen|tinh|huyen|thi xa)$")
 
 # Words a new unit name starts with (ascii-folded), used to decide whether a comma
 # separates two units or is part of one name ("Các cơ quan, đơn vị, địa phương").
@@ -52,66 +36,54 @@ _HEAD_RE = re.compile(r"^(?:%s)\b" % "|".join(sorted(map(re.escape, _UNIT_HEADS)
 # " và " joins two units only when a unit name follows ("… Công nghệ và Sở Tài chính").
 _AND = re.compile(r"\s+và\s+(?=\S)", re.I)
 
-# Phrases that are not a unit anyone can be reminded through; kept as text, never
-# warned about ("Các đơn vị liên quan").
-_GENERIC = frozenset({
-    "cac don vi lien quan", "cac co quan lien quan", "cac don vi co lien quan",
-    "cac co quan co lien quan", "cac don vi dia phuong lien quan", "don vi lien quan",
-    "co quan lien quan", "cac co quan don vi lien quan",
-})
-
-
-@lru_cache(maxsize=16384)
-def unit_key(name: str) -> str:
-    """Comparison key of a unit name."""
-    s = ascii_fold(name)
-    for pattern, repl in _ABBREVIATIONS:
-        s = pattern.sub(repl, s)
-    s = _SPACE.sub(" ", _PUNCT.sub(" ", s)).strip()
-    return s
-
-
-def _without_jurisdiction(key: str) -> str:
-    loose = _JURISDICTION.sub("", key).strip()
-    # Never reduce a name to a single generic word ("Các xã, phường, đặc khu").
-    return loose if " " in loose else key
-
-
-def is_generic_unit(name: str) -> bool:
-    return unit_key(name) in _GENERIC
+# A piece of a cell: (start, end) in its NFC text.
+Span = tuple[int, int]
 
 
 def split_units(text: str) -> list[str]:
     """Split a cell naming several units: one per line, "…; …", "…, Sở …",
-    "… và Sở …". Commas inside parentheses and inside one name are kept."""
+    "… và Sở …". Commas inside parentheses and inside one name are kept. Without
+    the directory this cannot know "Văn phòng HĐND và UBND" is one body: use
+    UnitMatcher.find for cells of a table."""
     return list(_split_units(text or ""))
 
 
 @lru_cache(maxsize=8192)
 def _split_units(text: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for line in nfc(text or "").split("\n"):
-        for part in _split_outside_parens(line, ";"):
-            for piece in _split_commas(part):
-                out.extend(_split_and(piece))
-    return tuple(p for p in (_tidy(p) for p in out) if p)
+    text = nfc(text)
+    return tuple(p for p in (_tidy(text[a:b]) for a, b in _pieces(text)) if p)
+
+
+@lru_cache(maxsize=8192)
+def _pieces(text: str) -> tuple[Span, ...]:
+    """Where each unit of an NFC cell may begin and end, by wording alone."""
+    out: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        for part in _split_outside_parens(text, start, end, ";"):
+            for piece in _split_commas(text, part):
+                out.extend(_split_and(text, piece))
+        start = end + 1
+    return tuple(out)
 
 
 def _tidy(s: str) -> str:
     return s.strip().strip("-–•+*").strip().rstrip(".,;").strip()
 
 
-def _split_outside_parens(s: str, sep: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(s):
+def _split_outside_parens(s: str, start: int, end: int, sep: str) -> list[Span]:
+    parts, depth, begin = [], 0, start
+    for i in range(start, end):
+        ch = s[i]
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
         elif ch == sep and depth == 0:
-            parts.append(s[start:i])
-            start = i + 1
-    parts.append(s[start:])
+            parts.append((begin, i))
+            begin = i + 1
+    parts.append((begin, end))
     return parts
 
 
@@ -126,29 +98,30 @@ def _starts_unit(piece: str, lowercase_ok: bool) -> bool:
     return lowercase_ok and folded.startswith("cac ")
 
 
-def _split_commas(part: str) -> list[str]:
-    pieces = _split_outside_parens(part, ",")
+def _split_commas(text: str, part: Span) -> list[Span]:
+    pieces = _split_outside_parens(text, part[0], part[1], ",")
     out = [pieces[0]]
-    for piece in pieces[1:]:
-        if _starts_unit(piece, lowercase_ok=True) and _starts_unit(out[0], lowercase_ok=True):
-            out.append(piece)
+    first = text[pieces[0][0]:pieces[0][1]]
+    for a, b in pieces[1:]:
+        if _starts_unit(text[a:b], lowercase_ok=True) and _starts_unit(first, lowercase_ok=True):
+            out.append((a, b))
         else:
-            out[-1] = out[-1] + "," + piece
+            out[-1] = (out[-1][0], b)
     return out
 
 
-def _split_and(piece: str) -> list[str]:
-    out: list[str] = []
-    rest = piece
+def _split_and(text: str, piece: Span) -> list[Span]:
+    out: list[Span] = []
+    begin, end = piece
     while True:
-        for m in _AND.finditer(rest):
-            after = rest[m.end():]
+        for m in _AND.finditer(text, begin, end):
+            after = text[m.end():end]
             if _starts_unit(after, lowercase_ok=True) and not _continues_name(after):
-                out.append(rest[: m.start()])
-                rest = after
+                out.append((begin, m.start()))
+                begin = m.end()
                 break
         else:
-            out.append(rest)
+            out.append((begin, end))
             return out
 
 
@@ -160,7 +133,8 @@ def _continues_name(after: str) -> bool:
 
 
 class UnitMatcher:
-    """Finds directory units by name or alias, tolerantly."""
+    """Finds directory units by name or alias, tolerantly: in one name (`match`)
+    or in a cell naming several (`find`)."""
 
     def __init__(self, directory: Directory) -> None:
         self._exact: dict[str, Unit] = {}
@@ -170,8 +144,60 @@ class UnitMatcher:
                 key = unit_key(name)
                 if key:
                     self._exact.setdefault(key, unit)
-                    self._loose.setdefault(_without_jurisdiction(key), []).append(unit)
+                    self._loose.setdefault(loose_unit_key(key), []).append(unit)
         self._cache: dict[str, Unit | None] = {}
+        self._found: dict[str, tuple[tuple[str, Unit | None], ...]] = {}
+        # No longer text can be a directory name, even with a jurisdiction or a typo.
+        self._longest_key = max(map(len, self._exact), default=0) + 16
+
+    def find(self, text: str) -> list[tuple[str, Unit | None]]:
+        """The units a cell names, in the cell's order: each as written (tidied)
+        with its directory unit, or None. Directory names come first, longest
+        first, across the "và", commas and line breaks some of them hold ("Văn
+        phòng HĐND và UBND đặc khu"); only what is left is split by wording."""
+        text = nfc(text or "")
+        if text not in self._found:
+            self._found[text] = tuple(self._find(text))
+        return list(self._found[text])
+
+    def split(self, text: str) -> list[str]:
+        """split_units() that keeps directory names whole."""
+        return [name for name, _ in self.find(text)]
+
+    def _find(self, text: str) -> list[tuple[str, Unit | None]]:
+        pieces = [p for p in _pieces(text) if _tidy(text[p[0]:p[1]])]
+        taken = self._longest_matches(text, pieces)
+        out: list[tuple[str, Unit | None]] = []
+        i = 0
+        while i < len(pieces):
+            j, unit = taken.get(i, (i + 1, None))
+            name = _tidy(text[pieces[i][0]:pieces[j - 1][1]])
+            out.append((name, unit or self.match(name)))
+            i = j
+        return out
+
+    def _longest_matches(self, text: str, pieces: list[Span]) -> dict[int, tuple[int, Unit]]:
+        """Runs of consecutive pieces naming a directory unit, longest first and
+        never overlapping: first piece → (end piece, unit). A run starts and ends
+        only where a unit may start by its wording, so "Các Sở, ban, ngành, cơ
+        quan, đơn vị, địa phương" is not cut into two aliases mid-list."""
+        found: list[tuple[int, int, int, Unit]] = []
+        for i in range(len(pieces)):
+            for j in range(i + 1, len(pieces) + 1):
+                name = _tidy(text[pieces[i][0]:pieces[j - 1][1]])
+                length = len(unit_key(name))
+                if length > self._longest_key:
+                    break
+                unit = self.match(name)
+                if unit:
+                    found.append((length, i, j, unit))
+        taken: dict[int, tuple[int, Unit]] = {}
+        used: set[int] = set()
+        for _, i, j, unit in sorted(found, key=lambda f: (-f[0], f[1])):
+            if used.isdisjoint(range(i, j)):
+                used.update(range(i, j))
+                taken[i] = (j, unit)
+        return taken
 
     def match(self, name: str) -> Unit | None:
         if name in self._cache:
@@ -185,7 +211,7 @@ class UnitMatcher:
             return None
         if key in self._exact:
             return self._exact[key]
-        loose = _without_jurisdiction(key)
+        loose = loose_unit_key(key)
         candidates = {u.key: u for u in self._loose.get(loose, [])}
         if len(candidates) == 1:
             return next(iter(candidates.values()))
@@ -196,133 +222,13 @@ class UnitMatcher:
             for other, units in self._loose.items():
                 if abs(len(other) - len(loose)) > 3:
                     continue
-                ratio = SequenceMatcher(None, loose, other).ratio()
+                matcher = SequenceMatcher(None, loose, other)
+                # Cheap upper bounds first: below the bar, the full ratio cannot win.
+                if matcher.real_quick_ratio() < 0.93 or matcher.quick_ratio() < 0.93:
+                    continue
+                ratio = matcher.ratio()
                 if ratio > best_ratio:
                     best, best_ratio, tie = units, ratio, len({u.key for u in units}) > 1
             if best and best_ratio >= 0.93 and not tie:
                 return best[0]
         return None
-
-
-@dataclass(frozen=True)
-class OfficialMention:
-    name: str            # as written: a person's name, or a title ("Giám đốc Sở KHCN")
-    title: str           # the rest: chức vụ
-    role: str            # "lead" | "adviser" | "coordinator"
-    by_title: bool       # True when the document names the office, not the person
-
-
-_MENTION_SPLIT = re.compile(r"(?:^|\s|-|;|\.)(?=(?:đồng chí|đ/c|ông|bà)\s)", re.I)
-_MENTION_HEAD = re.compile(r"^\s*[-–•+*]?\s*(?:đồng chí|đ/c|ông|bà)\s+", re.I)
-_ROLE = re.compile(r":\s*([^:]+?)\s*\.?\s*$")
-# Names that start with one of these are offices, not people.
-_TITLE_WORDS = re.compile(
-    r"^(?:pho |nguyen )?(?:giam doc|chanh|bi thu|chu tich|truong|chu nhiem|tong|thu truong|"
-    r"uy vien|can bo|cong chuc|lanh dao|chi huy|tu lenh|chu tri|thu ky)\b"
-)
-
-
-def parse_officials(text: str) -> list[OfficialMention]:
-    """Officials named in a "Chủ trì chỉ đạo" / "Lãnh đạo phụ trách" cell:
-    "Đồng chí <Tên>, <chức vụ>: Chủ trì." / "…: Tham mưu thực hiện.". Several per
-    cell, on separate lines or run together ("- Đồng chí A, … - Đồng chí B, …")."""
-    text = nfc(text or "").strip()
-    if not text:
-        return []
-    chunks = [c for c in _MENTION_SPLIT.split(" ".join(text.split("\n"))) if c.strip(" -–;.")]
-    if len(chunks) == 1 and not _MENTION_HEAD.match(chunks[0]):
-        chunks = [line for line in text.split("\n") if line.strip()]
-    return [m for m in (_mention(c) for c in chunks) if m]
-
-
-def _mention(chunk: str) -> OfficialMention | None:
-    chunk = _MENTION_HEAD.sub("", chunk.strip(" -–•;\n")).strip().rstrip(" -–;")
-    if not chunk:
-        return None
-    role = "lead"
-    m = _ROLE.search(chunk)
-    if m:
-        word = ascii_fold(m.group(1))
-        if "tham muu" in word:
-            role = "adviser"
-        elif "phoi hop" in word:
-            role = "coordinator"
-        chunk = chunk[: m.start()].strip()
-    chunk = chunk.rstrip(".").strip()
-    name, _, title = chunk.partition(",")
-    name = name.strip()
-    return OfficialMention(name=name, title=title.strip(), role=role,
-                           by_title=bool(_TITLE_WORDS.match(ascii_fold(name))))
-
-
-class OfficialMatcher:
-    """Finds directory officials by name (tolerant on the given name) or title."""
-
-    def __init__(self, directory: Directory) -> None:
-        self._officials = directory.officials
-        self._by_spelling: dict[str, list[Official]] = {}
-        self._by_name: dict[str, list[Official]] = {}
-        self._by_title: dict[str, list[Official]] = {}
-        for o in directory.officials:
-            for n in (o.name, *o.aliases):
-                self._by_spelling.setdefault(fold(n), []).append(o)
-                self._by_name.setdefault(_person_key(n), []).append(o)
-                self._by_title.setdefault(unit_key(n), []).append(o)
-            if o.title:
-                self._by_title.setdefault(unit_key(o.title), []).append(o)
-
-    def match(self, mention: OfficialMention) -> Official | None:
-        if mention.by_title:
-            return self._one(self._by_title.get(unit_key(mention.name), []))
-        # The exact spelling (diacritics kept) decides between "Tuấn" and "Tuân".
-        exact = self._one(self._by_spelling.get(fold(mention.name), []))
-        if exact:
-            return exact
-        key = _person_key(mention.name)
-        exact = self._one(self._by_name.get(key, []))
-        if exact:
-            return exact
-        # Tolerance: same family and middle names, given name one edit away.
-        words = key.split()
-        if len(words) < 2:
-            return None
-        close = [o for other, officials in self._by_name.items()
-                 for o in officials if _close_name(words, other.split())]
-        return self._one(close)
-
-    @staticmethod
-    def _one(officials: list[Official]) -> Official | None:
-        unique = {o.key: o for o in officials}
-        return next(iter(unique.values())) if len(unique) == 1 else None
-
-
-def _person_key(name: str) -> str:
-    return _SPACE.sub(" ", _PUNCT.sub(" ", ascii_fold(name))).strip()
-
-
-def _close_name(a: list[str], b: list[str]) -> bool:
-    if len(a) != len(b) or a[:-1] != b[:-1]:
-        return False
-    return _edits_at_most_one(a[-1], b[-1])
-
-
-def _edits_at_most_one(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = j = edits = 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            i += 1
-            j += 1
-            continue
-        edits += 1
-        if edits > 1:
-            return False
-        if len(a) == len(b):
-            i += 1
-        j += 1
-    return edits + (len(b) - j) + (len(a) - i) <= 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.directory import Directory
+from domain.directory import Directory
 from intake.brokentext import broken_tables
 from intake.plan import plan_name
 from intake.readers import RawDocument, read_csv, read_docx, read_tsv, read_xlsx
 from intake.records import ImportResult, IndicatorRecord, IntakeError, Problem, TaskRecord
 from intake.sniff import decode_text, sniff
-from intake.tables import build_records
+from intake.build import build_records
 
 __all__ = ["read_plan", "read_document", "ImportResult", "TaskRecord", "IndicatorRecord",
            "Problem", "IntakeError"]

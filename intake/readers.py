@@ -21,6 +21,7 @@ class RawRow:
     number: int                         # 1-based line (text) or row (sheet, Word table)
     cells: list[str]
     merged_above: frozenset[int] = frozenset()   # columns whose cell is merged with the row above
+    merged_left: frozenset[int] = frozenset()    # columns whose cell is merged with the cell to their left
     gap_before: bool = False            # blank line(s) before it: a page break in extracted text
 
     def is_blank(self) -> bool:
@@ -123,6 +124,7 @@ def _sheet_rows(sheet) -> list[RawRow]:
     width = sheet.max_column
     grid = [[_cell_text(c) for c in row] for row in sheet.iter_rows(max_col=width)]
     merged_above: dict[int, set[int]] = {}
+    merged_left: dict[int, set[int]] = {}
     for rng in sheet.merged_cells.ranges:
         top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else ""
         for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
@@ -135,7 +137,9 @@ def _sheet_rows(sheet) -> list[RawRow]:
                     merged_above.setdefault(r, set()).add(c - 1)
                 else:
                     grid[r - 1][c - 1] = ""   # horizontal span: one value, once
-    return [RawRow(i, cells, frozenset(merged_above.get(i, ())))
+                if c > rng.min_col:
+                    merged_left.setdefault(r, set()).add(c - 1)
+    return [RawRow(i, cells, frozenset(merged_above.get(i, ())), frozenset(merged_left.get(i, ())))
             for i, cells in enumerate(grid, start=1)]
 
 
@@ -196,6 +200,7 @@ def _word_rows(table) -> list[RawRow]:
     for number, row in enumerate(table.rows, start=1):
         cells: list[str] = [""] * row.grid_cols_before
         merged: set[int] = set()
+        spanned: set[int] = set()
         for tc in row._tr.tc_lst:
             col = len(cells)
             if tc.vMerge == "continue":
@@ -206,7 +211,8 @@ def _word_rows(table) -> list[RawRow]:
                 above[col] = text
             cells.append(text)
             cells.extend([""] * (tc.grid_span - 1))   # horizontal span: one value, once
-        rows.append(RawRow(number, cells, frozenset(merged)))
+            spanned.update(range(col + 1, col + tc.grid_span))
+        rows.append(RawRow(number, cells, frozenset(merged), frozenset(spanned)))
     return rows
 
 

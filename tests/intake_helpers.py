@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from config.directory import Directory, Official, Unit
+from domain.directory import Directory, Official, Unit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The city notice's title and appendices as tab-separated text (the document's tables).
@@ -161,4 +161,51 @@ def write_csv(path: Path, tables, title_lines=()) -> Path:
             writer.writerow([])
             writer.writerow(header)
             writer.writerows(rows)
+    return path
+
+
+# -- small tables written in each format ------------------------------------------
+# A row given as a string is a heading spanning the whole row; a list is a row of cells.
+
+def write_rows_xlsx(path: Path, header: list[str], rows) -> Path:
+    """One sheet, a title row above the header; a heading is one value in the first
+    cell of a range merged across the row, as Excel keeps it."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["KẾ HOẠCH THỬ NGHIỆM"])
+    sheet.append(header)
+    for row in rows:
+        if isinstance(row, str):
+            sheet.append([row])
+            r = sheet.max_row
+            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(header))
+        else:
+            sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def write_rows_docx(path: Path, header: list[str], rows, heading_in_every_cell: bool = False) -> Path:
+    """One Word table; a heading is the row's cells merged into one with python-docx.
+    With heading_in_every_cell the text is typed in each cell before merging (Word
+    then keeps it once per merged cell, one paragraph each)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH THỬ NGHIỆM")
+    table = document.add_table(rows=0, cols=len(header))
+    for cell, text in zip(table.add_row().cells, header):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        if isinstance(row, str):
+            for cell in (cells if heading_in_every_cell else cells[:1]):
+                cell.text = row
+            cells[0].merge(cells[-1])
+        else:
+            for cell, text in zip(cells, row):
+                cell.text = text
+    document.save(path)
     return path
