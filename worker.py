@@ -26,7 +26,8 @@ def task_parts(settings, config) -> tuple[list, list]:
 
 
 def delivery_parts(settings, config) -> tuple[list, list]:
-    from activities.deliver import DeliveryActivities, Recipient
+    from activities.deliver import DeliveryActivities
+    from contracts.delivery import Recipient
 
     office = config.directory.standing_unit
     standing = Recipient(office.key, office.name, "standing_office", list(office.targets)) if office else None
@@ -42,9 +43,11 @@ def incident_parts(settings, config) -> tuple[list, list]:
 
 
 def report_parts(settings, config) -> tuple[list, list]:
-    from workflows.schedules import report_worker_parts
+    """The report workflow also calls `deliver`, registered by delivery_parts."""
+    from activities.reports import ReportActivities
+    from workflows.report import ReportWorkflow
 
-    return report_worker_parts(settings, config)
+    return [ReportWorkflow], ReportActivities(settings, config).activities()
 
 
 PARTS: list[Part] = [task_parts, delivery_parts, incident_parts, report_parts]

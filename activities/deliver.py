@@ -34,9 +34,8 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -45,10 +44,11 @@ from temporalio.exceptions import ApplicationError
 
 from config.logging import get_logger
 from notifiers.render import Message, render
-from notifiers.transport import Outcome, channel_of, channel_suffixes, mask, send
+from notifiers.transport import channel_of, channel_suffixes, mask, send
 from store.db import write_scope
 from store.models import Delivery
-from web.links import make_link
+from domain.links import make_link
+from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
 log = logging.getLogger("dondoc.deliver")
 slog = get_logger()  # structured: one line per send, bound to the task, step and unit
@@ -56,36 +56,6 @@ slog = get_logger()  # structured: one line per send, bound to the task, step an
 DELIVER_ATTEMPTS = 4                 # activity attempts before giving up on a recipient
 LINK_TTL = timedelta(days=60)        # when a request names no expiry for its link
 _STEP_COLUMN = 60                    # Delivery.step's width; the key keeps the whole step
-
-
-@dataclass
-class Recipient:
-    key: str
-    name: str
-    level: str                        # "unit" | "lead" | "supervisors" | "standing_office"
-    targets: list[str] = field(default_factory=list)  # Apprise URLs, in preference order
-
-
-@dataclass
-class DeliverRequest:
-    subject_id: str
-    cycle: str
-    step: str
-    kind: str                         # template kind, see notifiers/render.py
-    recipient: Recipient
-    context: dict = field(default_factory=dict)
-    link_purpose: str | None = None   # "confirm" | "incident" | "report" | "extend"
-    link_expires_at: str | None = None  # ISO 8601, aware; default now + LINK_TTL
-    standing_office: Recipient | None = None  # told when no channel works; else the activity's default
-
-
-@dataclass
-class DeliverResult:
-    key: str
-    status: str                       # "sent" | "failed" | "skipped"
-    channel: str
-    attempts: int
-    error: str
 
 
 def delivery_key(subject_id: str, cycle: str, step: str, recipient_key: str) -> str:

@@ -27,19 +27,18 @@ from temporalio import activity
 
 from config.logging import get_logger
 
-from activities.deliver import Recipient
-from config.directory import Directory
+from domain.directory import Directory
 from domain.calendar import VN_TZ, WorkingCalendar
+from domain.recipients import resolve
 from domain.ladder import (
     CyclePeriod, Due, PlannedStep, due_of, first_cycle, next_cycle, plan_after, plan_from,
     working_days_between,
 )
-from workflows.inputs import (
+from contracts.tasks import (
     AmendInput, CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskInput,
     TaskProjection, TaskRecipients, TaskSpec,
 )
 
-SUPERVISORS_KEY = "supervisors"
 TASK_WORKFLOW = "TaskWorkflow"
 
 
@@ -86,61 +85,8 @@ def resolve_recipients(directory: Directory, lead_units: list[str], lead_officia
                        levels: list[str]) -> TaskRecipients:
     """Recipients for the levels of one step. A unit the directory does not know
     (an unmatched name from a document) is held by the standing office."""
-    office = directory.standing_unit
-    standing = (Recipient(office.key, office.name, "standing_office", list(office.targets))
-                if office is not None else None)
-    out: list[Recipient] = []
-    missing: list[str] = []
-    units = [directory.unit(k) for k in lead_units]
-    if "unit" in levels:
-        for key, unit in zip(lead_units, units):
-            if unit is not None:
-                out.append(Recipient(unit.key, unit.name, "unit", list(unit.targets)))
-            elif office is not None:
-                out.append(Recipient(office.key, office.name, "unit", list(office.targets)))
-            else:
-                missing.append(f"unit:{key}")
-        if not lead_units:
-            if office is not None:
-                out.append(Recipient(office.key, office.name, "unit", list(office.targets)))
-            else:
-                missing.append("unit")
-    if "lead" in levels:
-        officials = _lead_officials(directory, lead_official, [u for u in units if u is not None])
-        for o in officials:
-            name = f"{o.name} ({o.title})" if o.title else o.name
-            out.append(Recipient(o.key, name, "lead", list(o.targets)))
-        if not officials:
-            missing.append("lead")
-    if "supervisors" in levels:
-        if directory.supervisors:
-            out.append(Recipient(SUPERVISORS_KEY, directory.supervisors_name, "supervisors",
-                                 list(directory.supervisors)))
-        else:
-            missing.append("supervisors")
-    return TaskRecipients(_dedupe(out), missing, standing)
-
-
-def _lead_officials(directory: Directory, named: str | None, units) -> list:
-    if named:
-        official = directory.official(named)
-        if official is None:
-            from domain.names import OfficialMatcher, parse_officials
-
-            mentions = parse_officials(named)
-            matcher = OfficialMatcher(directory)
-            official = next((o for o in (matcher.match(m) for m in mentions) if o), None)
-        if official is not None:
-            return [official]
-    found = [directory.official(u.lead_official) for u in units if u.lead_official]
-    return list({o.key: o for o in found if o is not None}.values())
-
-
-def _dedupe(recipients: list[Recipient]) -> list[Recipient]:
-    seen: dict[str, Recipient] = {}
-    for r in recipients:
-        seen.setdefault(r.key, r)
-    return list(seen.values())
+    found = resolve(directory, list(lead_units), list(levels), official=lead_official, unknown_unit="standing_office")
+    return TaskRecipients(found.recipients, found.missing, found.standing_office)
 
 
 def _day(text: str | None) -> date | None:

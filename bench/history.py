@@ -30,7 +30,7 @@ async def measure(stack_config, zalo_url: str, months: int = 12, say=print) -> d
     from config.loader import load_config
     from config.settings import load_settings
     from store.migrate import upgrade
-    from workflows.inputs import TaskSpec
+    from contracts.tasks import TaskSpec
     from workflows.task import TaskWorkflow
 
     default = load_config(Path(__file__).resolve().parents[1] / "config" / "examples" / "default.toml")

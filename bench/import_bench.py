@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from config.directory import Directory, Official, Unit
+from domain.directory import Directory, Official, Unit
 from intake import read_plan
 
 HEADER = ("STT\tTên nhiệm vụ\tChủ trì chỉ đạo\tĐơn vị chủ trì\tĐơn vị phối hợp\t"

@@ -35,7 +35,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print) -> dict:
     from activities.tasks import start_or_amend
-    from workflows.inputs import TaskSpec
+    from contracts.tasks import TaskSpec
 
     async def start(run: str, i: int, due_at: datetime) -> None:
         day = due_at.astimezone(timezone(timedelta(hours=7))).date()
@@ -66,7 +66,7 @@ async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint:
 async def _burst(zalo, n: int, start_rate_hint: float, start, label: str, say) -> dict:
     """Start N workflows (`start(run, i, due_at)`, with the importer's concurrency) all
     due at one instant a margin ahead, then wait for their N messages at the FakeZalo."""
-    from workflows.importer import START_CONCURRENCY
+    from services.importer import START_CONCURRENCY
 
     run = uuid.uuid4().hex[:6]
     # Time to start them all at the rate already seen, twice over, and to settle.

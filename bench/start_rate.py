@@ -1,7 +1,7 @@
 """start_rate_ratio: task workflows started per second through the import path ÷
 trivial workflows started per second, on the same server, in the same run.
 
-The import path is `workflows.importer.import_plan` as `dondoc import` calls it: the
+The import path is `services.importer.import_plan` as `dondoc import` calls it: the
 catalogue written to the store, then one `start_or_amend` per task (its store row and
 its workflow start) with the importer's bounded concurrency. The table is read
 before the clock starts (reading is `import_rows_per_s`'s business). Its tasks have
@@ -69,7 +69,7 @@ async def empty_rate(client, n: int, concurrency: int) -> dict:
 async def import_rate(client, settings, config, n: int, plan: str) -> dict:
     """Import an n-task table through import_plan; tasks started per second."""
     from intake import read_plan
-    from workflows.importer import import_plan
+    from services.importer import import_plan
 
     result = read_plan(table(n).encode("utf-8"), config.directory, plan=plan, filename="bench.tsv")
     assert len(result.tasks) == n, (len(result.tasks), n)
@@ -83,7 +83,7 @@ async def import_rate(client, settings, config, n: int, plan: str) -> dict:
 
 async def measure(stack, client, n: int, plan: str, say=print) -> dict:
     from bench.worker_rss import assigned_count, task_rows
-    from workflows.importer import START_CONCURRENCY
+    from services.importer import START_CONCURRENCY
 
     settings, config = stack.settings, stack.config
     before = await empty_rate(client, n, START_CONCURRENCY)

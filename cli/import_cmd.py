@@ -52,7 +52,7 @@ def run(args) -> int:
 
 
 async def _import(settings, config, result, prune: bool, show_progress: bool):
-    from workflows.importer import import_plan
+    from services.importer import import_plan
 
     client = await connect(settings)
     if not show_progress or not sys.stderr.isatty():

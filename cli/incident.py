@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+
+from domain.calendar import VN_TZ
 
 from cli.common import config_for, connect, fail, print_json, settings_for
 
-VIETNAM = timezone(timedelta(hours=7))
 STATUS_VI = {"open": "đang mở", "reported": "đã báo cáo"}
 RESULT_VI = {"on_time": "đúng hạn", "late": "quá hạn", None: "—"}
 
@@ -76,11 +77,11 @@ def _store(settings, fn, *args, **kw):
 def _vn(moment: str | None) -> str:
     if not moment:
         return "—"
-    return datetime.fromisoformat(moment).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return datetime.fromisoformat(moment).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def _left(view: dict) -> str:
-    from activities.incidents import duration_words
+    from domain.text import duration_words
 
     if view["status"] != "open":
         return f"{STATUS_VI['reported']} ({RESULT_VI.get(view['result'], view['result'])})"
@@ -94,7 +95,7 @@ async def open_incident_cmd(settings, config, *, unit: str, title: str, detected
                             severity: str = "", client=None) -> dict:
     """Open an incident and return ``{"id", "unit", "detected_at", "due"}``; raises
     IncidentInputError for input to correct."""
-    from activities.incidents import open_incident
+    from services.incidents import open_incident
 
     opened = await open_incident(client or (lambda: connect(settings)), settings, config, unit=unit, title=title, detected_at=detected_at,
                                  severity=severity, opened_by="cli")
@@ -103,7 +104,7 @@ async def open_incident_cmd(settings, config, *, unit: str, title: str, detected
 
 
 def run_open(args) -> int:
-    from activities.incidents import IncidentInputError
+    from services.incidents import IncidentInputError
 
     settings, config = settings_for(args), config_for(args)
     try:
@@ -121,7 +122,7 @@ def run_open(args) -> int:
 
 # -- show / list ---------------------------------------------------------------------------
 def run_show(args) -> int:
-    from activities.incidents import incident_view
+    from services.incident_views import incident_view
 
     settings, config = settings_for(args), config_for(args)
     view = _store(settings, incident_view, config, args.id)
@@ -144,7 +145,7 @@ def run_show(args) -> int:
 
 
 def run_list(args) -> int:
-    from activities.incidents import list_incidents
+    from services.incident_views import list_incidents
 
     settings, config = settings_for(args), config_for(args)
     views = _store(settings, list_incidents, config, status=args.status)
@@ -162,7 +163,8 @@ def run_list(args) -> int:
 async def report_cmd(settings, incident_id: str, *, number: str, issued_on: str, summary: str,
                      followed: bool, note: str = "", key: str | None = None, reporter: str = "cli",
                      client=None) -> dict:
-    from activities.incidents import IncidentReport, outcome_dict, report_incident
+    from contracts.incidents import IncidentReport
+    from services.incidents import outcome_dict, report_incident
 
     client = client or await connect(settings)
     report = IncidentReport(key=key or f"cli:{uuid.uuid4().hex[:16]}", number=number, issued_on=issued_on,
@@ -171,7 +173,7 @@ async def report_cmd(settings, incident_id: str, *, number: str, issued_on: str,
 
 
 def run_report(args) -> int:
-    from activities.incidents import ReportRejected, ReportUnavailable
+    from services.incidents import ReportRejected, ReportUnavailable
 
     settings = settings_for(args)
     try:

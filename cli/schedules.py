@@ -24,7 +24,7 @@ def next_runs(cron: str, time_zone: str, count: int, now: datetime | None = None
 
 
 def describe(config, count: int = 5, now: datetime | None = None) -> list[dict]:
-    from workflows.schedules import schedule_id
+    from services.schedules import schedule_id
 
     cal = WorkingCalendar(config.calendar)
     out = []

@@ -52,7 +52,7 @@ def build_spec(config, title: str, units: list[str], official: str | None, due: 
     from domain.calendar import VN_TZ
     from domain.deadlines import parse_deadline
     from domain.identity import task_workflow_id
-    from workflows.inputs import TaskSpec
+    from contracts.tasks import TaskSpec
 
     title = (title or "").strip()
     if not title:

@@ -46,7 +46,7 @@ async def _main(settings, config) -> None:
 async def _sync_schedules(client, settings, config, log) -> None:
     """The report Schedules (16:00 daily...) are created or brought up to date at every
     engine start; idempotent, so several workers starting at once agree."""
-    from workflows.schedules import sync_schedules
+    from services.schedules import sync_schedules
 
     try:
         result = await sync_schedules(client, settings, config)

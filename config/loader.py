@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from croniter import croniter
 
-from config.directory import Directory, Official, Unit
+from domain.directory import Directory, Official, Unit
 from domain.calendar import CalendarConfig
 from domain.policy import IncidentPolicy, LadderPolicy, Policies, RecurringPolicy, Step
 

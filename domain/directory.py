@@ -2,11 +2,12 @@
 
 Plain data, read from the TOML configuration (see config/loader.py). Targets are
 Apprise URLs (zalo://..., mailto://..., outbox://...), one per recipient channel.
-Name matching lives in domain/names.py so it can be tested without configuration.
+Name matching lives in domain/names.py. It sits in domain/ because the rules below it
+(names, recipients) read it; config/loader.py builds it from the TOML file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -124,3 +124,14 @@ def _nucleus_start(syllable: str) -> int:
     if head in ("qu", "gi") and rest_is_vowel:
         return i + 1
     return i
+
+
+def duration_words(seconds: int) -> str:
+    """Time left or overdue in Vietnamese words, for the CLI and the pages alike."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    if hours >= 48:
+        return f"{hours // 24} ngày {hours % 24} giờ"
+    if hours:
+        return f"{hours} giờ {minutes} phút"
+    return f"{minutes} phút" if minutes else f"{int(seconds)} giây"

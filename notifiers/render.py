@@ -43,7 +43,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
+
+from domain.calendar import VN_TZ
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,6 @@ REQUIRED = {
 }
 CHAT_LIMIT = 1990  # Zalo accepts 1..2,000 characters; keep a margin
 _TITLE_STEPS = (None, 600, 300, 150, 80)  # title lengths tried for the chat text
-VIETNAM = timezone(timedelta(hours=7))    # no DST: a fixed offset needs no tz database
 
 RESULTS = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn"}
 LEVELS = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách",
@@ -100,7 +101,7 @@ def shorten(text: Any, limit: int | None) -> str:
 
 def _as_date(value: Any) -> date | None:
     if isinstance(value, datetime):
-        return value.astimezone(VIETNAM).date() if value.tzinfo else value.date()
+        return value.astimezone(VN_TZ).date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value:
@@ -131,7 +132,7 @@ def vn_datetime(value: Any) -> str:
         return str(value) if value else "chưa xác định"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def hours(value: Any) -> str:

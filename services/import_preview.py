@@ -15,7 +15,7 @@ from typing import Any
 
 from activities.tasks import cycle_info, plan_steps, resolve_recipients, spec_of, task_input
 from domain.calendar import VN_TZ, WorkingCalendar
-from workflows.inputs import CycleRequest, PlanRequest
+from contracts.tasks import CycleRequest, PlanRequest
 
 KIND_LABELS = {
     "assigned": "giao nhiệm vụ", "assigned_overdue": "giao nhiệm vụ đã quá hạn", "reminder": "nhắc việc",

@@ -103,7 +103,7 @@ async def _start_all(client, settings, config, result, summary: ImportSummary, p
 
 
 async def _cancel_all(client, settings, task_ids: list[str]) -> None:
-    from workflows.inputs import CancelInput
+    from contracts.tasks import CancelInput
     from store.models import Task
 
     for task_id in task_ids:

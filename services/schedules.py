@@ -105,13 +105,3 @@ async def ensure_schedules(client: Client, settings, config) -> list[str]:
     """Create or bring up to date the report Schedules; the ids of those in use."""
     result = await sync_schedules(client, settings, config)
     return [sid for sid, what in result.items() if what != "deleted"]
-
-
-def report_worker_parts(settings, config) -> tuple[list, list]:
-    """What the worker registers for reports: ([ReportWorkflow], [its activities]).
-    The report workflow also calls the `deliver` activity (activities/deliver.py),
-    which the worker registers for the task workflows anyway."""
-    from activities.reports import ReportActivities
-    from workflows.report import ReportWorkflow
-
-    return [ReportWorkflow], ReportActivities(settings, config).activities()

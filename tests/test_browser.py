@@ -31,7 +31,7 @@ from domain.calendar import VN_TZ
 from web.app import create_app
 from web.users import ensure_admin
 from worker import build_worker
-from workflows.inputs import TaskSpec, TaskStatus
+from contracts.tasks import TaskSpec, TaskStatus
 
 playwright = pytest.importorskip("playwright.async_api", reason="pip install playwright (dev extra)")
 

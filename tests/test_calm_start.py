@@ -20,7 +20,7 @@ from services.import_preview import preview_messages
 from store.db import session_scope
 from store.models import Delivery
 from worker import build_worker
-from workflows.importer import import_plan
+from services.importer import import_plan
 
 CAL = WorkingCalendar(CalendarConfig())
 HEADER = "STT\tTên nhiệm vụ\tChủ trì chỉ đạo\tĐơn vị chủ trì\tĐơn vị phối hợp\tSản phẩm đầu ra\tThời hạn\tGhi chú"

@@ -19,7 +19,7 @@ from activities.deliver import DeliverRequest, DeliverResult, DeliveryActivities
 from config.settings import load_settings
 from store.db import session_scope
 from store.models import Delivery, OutboxMessage
-from web.links import token_from_url, verify
+from domain.links import token_from_url, verify
 
 TOKEN = "111111:drilltoken"
 SECRET = "deliver-test-secret"

@@ -17,7 +17,7 @@ from intake import read_plan
 from store.db import session_scope
 from store.models import Event, Indicator, Task
 from worker import build_worker
-from workflows.importer import import_plan
+from services.importer import import_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DONDOC = str(Path(sys.prefix) / "bin" / "dondoc")

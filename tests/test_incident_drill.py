@@ -20,7 +20,8 @@ from peers import fake_smtp, fake_zalo  # noqa: F401 (fixtures)
 from temporalio.worker import Worker
 
 from activities.deliver import DeliveryActivities
-from activities.incidents import IncidentActivities, incident_view
+from activities.incidents import IncidentActivities
+from services.incident_views import incident_view
 from cli.incident import open_incident_cmd
 from config.loader import EXAMPLES, load_config
 from config.settings import load_settings
@@ -209,7 +210,7 @@ def pages(sqlite_url, tmp_path, monkeypatch):
 def link(settings, subject="incident/1", purpose="incident", expires=None, now=None):
     from datetime import timedelta
 
-    from web.links import make_token
+    from domain.links import make_token
 
     return make_token(settings.secret_key, subject, "", "cong-an-dk", purpose,
                       expires or now + timedelta(days=7))

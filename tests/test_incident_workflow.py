@@ -20,10 +20,10 @@ from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer, Worker
 
 from activities.deliver import DeliverRequest, DeliverResult, DeliveryActivities
-from activities.incidents import (
-    IncidentActivities, incident_view, list_incidents, open_incident, report_incident,
-)
-from config.directory import Directory, Official, Unit
+from activities.incidents import IncidentActivities
+from services.incident_views import incident_view, list_incidents
+from services.incidents import open_incident, report_incident
+from domain.directory import Directory, Official, Unit
 from config.loader import Config
 from config.settings import load_settings
 from domain.calendar import CalendarConfig
@@ -149,8 +149,10 @@ def test_classification_at_the_edge():
 def test_report_validation_in_vietnamese():
     t0 = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)
     assert validate_report(report(issued_on="2026-06-01"), t0, t0) == []
+    # The same rule as the report page's: a day typed 01/06/2026 is read as such.
     errors = validate_report(report(number=" ", summary="", issued_on="01/06/2026"), t0, t0)
-    assert len(errors) == 3 and any("số ký hiệu" in e for e in errors)
+    assert len(errors) == 2 and any("số, ký hiệu" in e for e in errors)
+    assert len(validate_report(report(number=" ", summary="", issued_on="1 tháng 6"), t0, t0)) == 3
     assert validate_report(report(issued_on="2026-05-30"), t0, t0)  # before the detection day
     assert validate_report(report(issued_on="2026-06-10"), t0, t0)  # in the future
 
@@ -294,12 +296,12 @@ async def test_report_arriving_during_an_escalation_send(skipping_env, setup):
 
 
 async def test_invalid_report_is_refused_and_changes_nothing(skipping_env, setup):
-    from activities.incidents import ReportRejected
+    from services.incidents import ReportRejected
 
     h = Harness(skipping_env, setup, make_config())
     async with h.worker():
         handle = await h.open()
-        with pytest.raises(ReportRejected, match="số ký hiệu"):
+        with pytest.raises(ReportRejected, match="số, ký hiệu"):
             await update(handle, report(number=""), skipping_env)
         mid = await handle.query(IncidentWorkflow.status)
         assert mid.status == "open"
@@ -346,7 +348,7 @@ def test_cli_show_and_list_read_the_store(sqlite_url, tmp_path):
     import subprocess
     import sys
 
-    from activities.incidents import reserve_incident
+    from services.incident_views import reserve_incident
 
     t0 = datetime.now(timezone.utc) - timedelta(hours=30)
     incident_id = reserve_incident(sqlite_url, "cong-an-dk", "Mã độc", "cao", t0, t0 + timedelta(hours=24))

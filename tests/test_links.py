@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from web.links import LinkError, make_link, make_token, token_from_url, verify
+from domain.links import LinkError, make_link, make_token, token_from_url, verify
 
 SECRET = "test-secret-key-0123456789"
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)

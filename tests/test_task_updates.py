@@ -18,14 +18,14 @@ from temporalio.worker import Worker
 
 from activities.deliver import DeliveryActivities
 from activities.tasks import TaskActivities, start_or_amend, task_view
-from config.directory import Directory, Official, Unit
+from domain.directory import Directory, Official, Unit
 from config.loader import Config
 from config.settings import load_settings
 from domain.calendar import VN_TZ, CalendarConfig
 from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from store.db import session_scope
 from store.models import Delivery, Event
-from workflows.inputs import CancelInput, ConfirmInput, ExtendInput, TaskSpec, UpdateAnswer
+from contracts.tasks import CancelInput, ConfirmInput, ExtendInput, TaskSpec, UpdateAnswer
 from workflows.task import TaskWorkflow
 
 WAIT_S = 30
@@ -233,7 +233,7 @@ async def test_validators_refuse_bad_input_and_change_nothing(dev_env, settings)
             with pytest.raises(WorkflowUpdateFailedError) as err:
                 await update(handle, "confirm", arg, key=arg.key or "empty-key")
             assert err.value.cause is not None and str(err.value.cause)
-        assert "Thiếu số, ký hiệu văn bản" in await _message(handle, evidence("b7", document_number=""))
+        assert "Nhập số, ký hiệu văn bản" in await _message(handle, evidence("b7", document_number=""))
         status = await handle.query(TaskWorkflow.status)
         assert (status.status, status.result) == ("open", None)
         # A refused key is not remembered: the same key with good evidence counts.

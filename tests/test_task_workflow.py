@@ -26,14 +26,14 @@ from temporalio.worker import Replayer, Worker
 from activities.deliver import DeliveryActivities
 from activities.tasks import TaskActivities, start_or_amend, task_view
 from config.binaries import temporal_test_server
-from config.directory import Directory, Official, Unit
+from domain.directory import Directory, Official, Unit
 from config.loader import Config
 from config.settings import load_settings
 from domain.calendar import VN_TZ, CalendarConfig
 from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from store.db import session_scope
 from store.models import Cycle, Delivery, Event, Task
-from workflows.inputs import ConfirmInput, TaskSpec, UpdateAnswer
+from contracts.tasks import ConfirmInput, TaskSpec, UpdateAnswer
 from workflows.task import LOCAL_SENDS, TaskWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

@@ -16,7 +16,7 @@ from store.db import session_scope
 from store.models import Cycle, Delivery, Event, OutboxMessage, Task
 from web import csrf
 from web.app import create_app
-from web.links import make_link, token_from_url
+from domain.links import make_link, token_from_url
 
 NOW = datetime.now(timezone.utc)
 TASK = "ke-hoach-57/7"

@@ -21,7 +21,7 @@ from store.db import session_scope
 from store.models import Task
 from web import csrf
 from web.app import create_app
-from web.links import make_link
+from domain.links import make_link
 
 NOW = datetime.now(timezone.utc)
 

@@ -30,7 +30,7 @@ from domain.calendar import VN_TZ
 from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from web.app import create_app
 from worker import build_worker
-from workflows.inputs import TaskSpec, TaskStatus
+from contracts.tasks import TaskSpec, TaskStatus
 
 PUBLIC = "http://dondoc.test"
 LINK = re.compile(r"https?://\S+/(c|g)/[A-Za-z0-9_\-.]+")

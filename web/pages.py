@@ -7,14 +7,15 @@ Pages of other modules (incidents, reports) may extend ``base.html`` and use
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
+
+from domain.calendar import VN_TZ
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-VIETNAM = timezone(timedelta(hours=7))  # no DST: a fixed offset needs no tz database
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 STATUS = {"open": "Đang thực hiện", "completed": "Đã hoàn thành", "cancelled": "Đã hủy",
@@ -99,7 +100,7 @@ def now_utc() -> datetime:
 
 
 def today_vn(now: datetime) -> date:
-    return now.astimezone(VIETNAM).date()
+    return now.astimezone(VN_TZ).date()
 
 
 def vn_date(value: Any) -> str:
@@ -111,7 +112,7 @@ def vn_date(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        value = value.astimezone(VIETNAM).date() if value.tzinfo else value.date()
+        value = value.astimezone(VN_TZ).date() if value.tzinfo else value.date()
     return value.strftime("%d/%m/%Y")
 
 
@@ -127,7 +128,7 @@ def vn_datetime(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def _environment() -> Environment:

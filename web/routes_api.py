@@ -190,7 +190,7 @@ async def cancel(request: Request):
 
 
 async def get_incident(request: Request):
-    from activities.incidents import incident_view
+    from services.incident_views import incident_view
 
     view = await asyncio.to_thread(incident_view, _db(request), request.app.state.config,
                                    request.path_params["incident_id"], now_utc())
@@ -201,8 +201,8 @@ async def get_incident(request: Request):
 
 async def open_incident(request: Request):
     """Open an incident: the row and its workflow (activities.incidents.open_incident)."""
-    from activities.incidents import IncidentInputError
-    from activities.incidents import open_incident as open_one
+    from services.incidents import IncidentInputError
+    from services.incidents import open_incident as open_one
 
     body = await _json(request)
     fields = {k: str(body.get(k) or "").strip() for k in ("unit", "title", "detected_at", "severity")}
@@ -229,8 +229,9 @@ async def open_incident(request: Request):
 async def report_incident(request: Request):
     """Report an incident (the workflow's ``report`` update). The same body twice is one
     report; a different one after the first is answered with the first (``first``: false)."""
-    from activities.incidents import IncidentReport, ReportRejected, ReportUnavailable, outcome_dict
-    from activities.incidents import report_incident as report_one
+    from contracts.incidents import IncidentReport
+    from services.incidents import ReportRejected, ReportUnavailable, outcome_dict
+    from services.incidents import report_incident as report_one
 
     incident_id, body = request.path_params["incident_id"], await _json(request)
     form = dict(body)

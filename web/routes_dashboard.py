@@ -362,7 +362,7 @@ def preview(config, data: bytes, filename: str | None, plan: str | None):
 
 def import_service():
     """Stores a plan and starts its workflows (workflows/importer.py)."""
-    from workflows.importer import import_plan
+    from services.importer import import_plan
 
     return import_plan
 

@@ -18,6 +18,8 @@ import asyncio
 import re
 import uuid
 from datetime import datetime
+
+from domain.calendar import VN_TZ
 from typing import Any
 
 from starlette.requests import Request
@@ -25,8 +27,9 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web import csrf
-from web.pages import VIETNAM, now_utc, render, today_vn
-from web.routes_links import MAX_TEXT, Refusal, check_document, check_link, guard_post, refusal_page
+from web.pages import now_utc, render, today_vn
+from domain.evidence import document_errors, parse_day
+from web.routes_links import Refusal, check_link, guard_post, refusal_page
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -34,14 +37,14 @@ _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 # -- the incident, as the store sees it --------------------------------------------------
 def load_incident(database_url: str, config, incident_id: str, now: datetime) -> dict[str, Any] | None:
-    from activities.incidents import incident_view
+    from services.incident_views import incident_view
 
     return incident_view(database_url, config, incident_id, now=now)
 
 
 def _facts(view: dict) -> dict:
     """Display extras: the window in words."""
-    from activities.incidents import duration_words
+    from domain.text import duration_words
 
     left = view.get("seconds_left") or 0
     overdue = view.get("seconds_overdue") or 0
@@ -52,14 +55,12 @@ def _facts(view: dict) -> dict:
 def read_report(form, today) -> tuple[dict, dict]:
     """The report's fields and the errors, field by field, in Vietnamese."""
     values = {k: str(form.get(k, "")).strip() for k in ("number", "issued_on", "summary", "followed", "note")}
-    errors: dict[str, str] = {}
-    issued = check_document(values, errors, today, "number", "văn bản báo cáo (ví dụ 12/BC-CA)", "báo cáo")
+    errors = document_errors(values["number"], values["issued_on"], values["summary"], today=today,
+                             note=values["note"], asked="văn bản báo cáo (ví dụ 12/BC-CA)", summary_of="báo cáo")
     if "issued_on" not in errors:
-        values["issued_on"] = issued.isoformat()
+        values["issued_on"] = parse_day(values["issued_on"]).isoformat()
     if values["followed"] not in ("yes", "no"):
         errors["followed"] = "Cho biết việc xử lý có theo điều phối của lực lượng chuyên trách hay không."
-    if len(values["note"]) > MAX_TEXT:
-        errors["note"] = "Ghi chú quá dài (tối đa 2.000 ký tự)."
     return values, errors
 
 
@@ -99,7 +100,8 @@ async def report_page(request: Request):
 
 
 async def _report(request: Request, token: str, claims, view: dict, form, now: datetime):
-    from activities.incidents import IncidentReport, ReportRejected, ReportUnavailable, report_incident
+    from contracts.incidents import IncidentReport
+    from services.incidents import ReportRejected, ReportUnavailable, report_incident
 
     if view["status"] == "reported":  # the store already has it: show the first, change nothing
         return render(request, "incident_reported.html", _ctx(request, token, view, now, already=True))
@@ -154,11 +156,11 @@ def _dashboard_page(handler):
 
 
 def _local_input(moment: datetime) -> str:
-    return moment.astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 async def new_incident_page(request: Request):
-    from activities.incidents import IncidentInputError, open_incident
+    from services.incidents import IncidentInputError, open_incident
 
     config, settings = request.app.state.config, request.app.state.settings
     now = now_utc()

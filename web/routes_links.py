@@ -26,13 +26,13 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from web import csrf
-from web.links import LinkClaims, LinkError, make_link, verify
+from domain.evidence import document_errors, parse_day, text_errors
+from domain.links import LinkClaims, LinkError, make_link, verify
 from web.pages import now_utc, render, today_vn, vn_date
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
 EXTEND_LINK_DAYS = 30         # the lead official's approval link lives this long
 ONCE_CYCLES = ("", "once")    # the cycle a one-off task's links name
-MAX_TEXT = 2000               # a summary or a note, in characters
 
 
 class Refusal(Exception):
@@ -178,49 +178,16 @@ def was_first(result: dict) -> bool:
 
 
 # -- forms -----------------------------------------------------------------------------
-def parse_day(text: str) -> date | None:
-    text = (text or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def read_confirmation(form, today: date) -> tuple[dict, dict]:
     """The evidence fields and the errors, field by field, in Vietnamese."""
     values = {k: str(form.get(k, "")).strip() for k in ("document_number", "issued_on", "summary", "link", "note")}
-    errors: dict[str, str] = {}
-    issued = check_document(values, errors, today, "document_number", "văn bản (ví dụ 123/BC-UBND)", "văn bản")
-    if values["link"] and not values["link"].lower().startswith(("http://", "https://")):
-        errors["link"] = "Đường dẫn văn bản phải bắt đầu bằng http:// hoặc https://."
-    if len(values["note"]) > MAX_TEXT:
-        errors["note"] = "Ghi chú quá dài (tối đa 2.000 ký tự)."
-    if issued is not None:
-        values["issued_on"] = issued.isoformat()
+    errors = document_errors(values["document_number"], values["issued_on"], values["summary"], today=today,
+                             link=values["link"], note=values["note"])
+    if "number" in errors:
+        errors["document_number"] = errors.pop("number")
+    if "issued_on" not in errors:
+        values["issued_on"] = parse_day(values["issued_on"]).isoformat()
     return values, errors
-
-
-def check_document(values: dict, errors: dict, today: date, number_key: str, asked: str, summary_of: str
-                   ) -> date | None:
-    """The rules every cited document follows (a confirmation's evidence, an incident
-    report): its number, its date of issue (not after today), its summary. Errors go
-    into `errors` by field, in Vietnamese; the date of issue is returned, if readable."""
-    if not values[number_key]:
-        errors[number_key] = f"Nhập số, ký hiệu {asked}."
-    elif len(values[number_key]) > 200:
-        errors[number_key] = "Số, ký hiệu quá dài (tối đa 200 ký tự)."
-    issued = parse_day(values["issued_on"])
-    if issued is None:
-        errors["issued_on"] = "Nhập ngày ban hành (ngày/tháng/năm)."
-    elif issued > today:
-        errors["issued_on"] = "Ngày ban hành không thể sau ngày hôm nay."
-    if not values["summary"]:
-        errors["summary"] = f"Nhập trích yếu nội dung {summary_of}."
-    elif len(values["summary"]) > MAX_TEXT:
-        errors["summary"] = "Trích yếu quá dài (tối đa 2.000 ký tự)."
-    return issued
 
 
 def read_extension(form, today: date, due: date | None) -> tuple[dict, dict]:
@@ -235,8 +202,8 @@ def read_extension(form, today: date, due: date | None) -> tuple[dict, dict]:
         values["new_due"] = new_due.isoformat()
     if not values["reason"]:
         errors["reason"] = "Nêu lý do đề nghị gia hạn."
-    elif len(values["reason"]) > 2000:
-        errors["reason"] = "Lý do quá dài (tối đa 2.000 ký tự)."
+    else:
+        errors.update(text_errors(reason=values["reason"]))
     return values, errors
 
 

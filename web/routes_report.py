@@ -1,6 +1,6 @@
 """The full report page behind the signed link the report messages carry: `/r/{token}`.
 
-No login: the token (web/links.py, purpose "report", subject "report/<id>") is the
+No login: the token (domain/links.py, purpose "report", subject "report/<id>") is the
 permission to read that one report, until it expires. A link altered, made with
 another key, cut short, expired, or made for another purpose (a confirmation link
 pasted under /r/) is refused with the reason in Vietnamese. GET only: nothing here
@@ -19,7 +19,7 @@ from starlette.routing import Route
 from activities.reports import render_page
 from store.db import session_scope
 from store.models import Report
-from web.links import MESSAGES, LinkError, verify
+from domain.links import MESSAGES, LinkError, verify
 
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
 STATUS = {"forged": 403, "malformed": 400, "expired": 410}

@@ -29,55 +29,42 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    import domain.recipients  # noqa: F401 (Recipient's module, for the payload converter)
     # The data classes live outside this module: the sandbox re-imports workflow
     # modules with a restricted ``datetime``, which the payload converter cannot use
     # as a field type.
-    from activities.deliver import DeliverRequest, DeliverResult, Recipient
-    from activities.incidents import (
+    from contracts.delivery import DeliverRequest, DeliverResult, Recipient
+    from workflows.options import SEND, STORE
+    from contracts.incidents import (
         IncidentCarry, IncidentInput, IncidentProjection, IncidentReport, IncidentStatus, IncidentStep,
         RecipientsRequest, RecipientsResult, ReportOutcome,
     )
+    from domain.calendar import VN_TZ
+    from domain.evidence import document_errors, parse_day
+    from domain.incidents import classify, due_of, utc
     from domain.policy import IncidentPolicy
 
 __all__ = [
     "IncidentInput", "IncidentCarry", "IncidentReport", "ReportOutcome", "IncidentStatus",
     "IncidentStep", "IncidentWorkflow", "plan_steps", "classify", "RecipientsRequest",
-    "RecipientsResult", "IncidentProjection", "VIETNAM",
+    "RecipientsResult", "IncidentProjection",
 ]
 
-VIETNAM = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no DST
 CYCLE = ""                               # an incident has one "cycle": itself
 LINK_VALID_AFTER_SEND = timedelta(days=7)
 LINK_LEVELS = ("unit", "lead")            # who gets the report link in their messages
 # Start a new run after this many escalations in one run (history stays small even
 # for an incident nobody reports for months: every 4 h is 6 escalations a day).
 ESCALATIONS_PER_RUN = 60
-MAX_TEXT = 4000
 
 
 # -- pure planning ------------------------------------------------------------------
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime; incidents need aware instants")
-    return moment.astimezone(timezone.utc)
-
-
-def due_of(detected_at: datetime, policy: IncidentPolicy) -> datetime:
-    return _utc(detected_at) + timedelta(seconds=policy.window_seconds)
-
-
-def classify(reported_at: datetime, due_at: datetime) -> str:
-    """Within the window (the due instant included) is on time; after it, late."""
-    return "on_time" if _utc(reported_at) <= _utc(due_at) else "late"
-
 
 def escalation_levels(policy: IncidentPolicy) -> list[str]:
     """The unit keeps being told (it is the one who must report) plus the escalation levels."""
@@ -91,7 +78,7 @@ def plan_steps(detected_at: datetime, opened_at: datetime, policy: IncidentPolic
     (``escalate-N`` every ``repeat_seconds``), so an unreported incident never
     needs an unbounded list.
     """
-    detected, opened = _utc(detected_at), _utc(opened_at)
+    detected, opened = utc(detected_at), utc(opened_at)
     due = due_of(detected, policy)
     if opened >= due:
         return [IncidentStep("escalate-1", opened, "escalation", escalation_levels(policy))]
@@ -109,27 +96,16 @@ def validate_report(report: IncidentReport, detected_at: datetime, now: datetime
     errors = []
     if not (report.key or "").strip():
         errors.append("thiếu khóa chống gửi trùng (key)")
-    if not (report.number or "").strip():
-        errors.append("Chưa nhập số ký hiệu văn bản báo cáo.")
-    if not (report.summary or "").strip():
-        errors.append("Chưa nhập trích yếu nội dung báo cáo.")
-    for name, value in (("số ký hiệu", report.number), ("trích yếu", report.summary), ("ghi chú", report.note)):
-        if len(value or "") > MAX_TEXT:
-            errors.append(f"Nội dung {name} quá dài (tối đa {MAX_TEXT} ký tự).")
+    errors += document_errors(report.number, report.issued_on, report.summary, today=_local_day(now),
+                              note=report.note or "", not_before=_local_day(detected_at),
+                              asked="văn bản báo cáo", summary_of="báo cáo").values()
     if not isinstance(report.followed_coordination, bool):
         errors.append("Chưa cho biết có thực hiện theo điều phối của lực lượng chuyên trách hay không.")
-    try:
-        issued = date.fromisoformat((report.issued_on or "").strip())
-    except ValueError:
-        errors.append("Ngày ban hành không hợp lệ (dùng dạng YYYY-MM-DD).")
-    else:
-        detected_day = _utc(detected_at).astimezone(VIETNAM).date()
-        today = _utc(now).astimezone(VIETNAM).date()
-        if issued < detected_day:
-            errors.append("Ngày ban hành báo cáo không thể trước ngày phát hiện sự cố.")
-        elif issued > today + timedelta(days=1):
-            errors.append("Ngày ban hành báo cáo không thể ở tương lai.")
     return errors
+
+
+def _local_day(moment: datetime) -> date:
+    return utc(moment).astimezone(VN_TZ).date()
 
 
 def _hours(delta: timedelta) -> float:
@@ -138,12 +114,7 @@ def _hours(delta: timedelta) -> float:
 
 # -- the workflow -------------------------------------------------------------------
 
-_STORE = dict(start_to_close_timeout=timedelta(seconds=30),
-              retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1),
-                                       maximum_interval=timedelta(seconds=30)))
-_SEND = dict(start_to_close_timeout=timedelta(minutes=2),
-             retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2),
-                                      maximum_interval=timedelta(minutes=1), maximum_attempts=8))
+_STORE, _SEND = STORE, SEND
 
 
 @workflow.defn
@@ -317,14 +288,14 @@ class IncidentWorkflow:
     def _context(self, now: datetime) -> dict:
         inp = self.inp
         return {"title": inp.title, "units": inp.unit_name, "severity": inp.severity,
-                "detected_at": _utc(inp.detected_at).isoformat(), "due_at": self.due_at.isoformat(),
+                "detected_at": utc(inp.detected_at).isoformat(), "due_at": self.due_at.isoformat(),
                 "incident_id": inp.incident_id}
 
     async def _project(self, kind: str, what: str, data: dict) -> None:
         inp = self.inp
         await workflow.execute_activity("record_incident", IncidentProjection(
             incident_id=inp.incident_id, unit=inp.unit_key, title=inp.title, severity=inp.severity,
-            detected_at=_utc(inp.detected_at), due_at=self.due_at,
+            detected_at=utc(inp.detected_at), due_at=self.due_at,
             status="reported" if self.report else "open", result=self._result(),
             reported_at=self.reported_at,
             report=_report_dict(self.report) if self.report else None,
@@ -369,7 +340,7 @@ class IncidentWorkflow:
         nxt = self.next_step if self.report is None else None
         return IncidentStatus(
             incident_id=inp.incident_id, unit_key=inp.unit_key, unit_name=inp.unit_name, title=inp.title,
-            severity=inp.severity, detected_at=_utc(inp.detected_at), due_at=self.due_at,
+            severity=inp.severity, detected_at=utc(inp.detected_at), due_at=self.due_at,
             status="reported" if self.report else "open", result=self._result(), late=self.late,
             reported_at=self.reported_at, report=self.report, steps_sent=list(self.steps_sent),
             next_step=nxt.name if nxt else None, next_step_at=nxt.at if nxt else None,
@@ -377,6 +348,8 @@ class IncidentWorkflow:
 
 
 def _report_dict(report: IncidentReport) -> dict:
-    return {"number": report.number, "issued_on": report.issued_on, "summary": report.summary,
+    issued = parse_day(report.issued_on)  # validated: ISO from here on, however it was typed
+    return {"number": report.number, "issued_on": issued.isoformat() if issued else report.issued_on,
+            "summary": report.summary,
             "followed_coordination": report.followed_coordination, "reporter": report.reporter,
             "note": report.note, "key": report.key}

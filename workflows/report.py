@@ -17,41 +17,19 @@ Deterministic: no I/O here, time from workflow.now().
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
-    from activities.deliver import DELIVER_ATTEMPTS, DeliverRequest, DeliverResult, Recipient
-    from activities.reports import BuiltReport, ReportRequest
+    import domain.recipients  # noqa: F401 (Recipient's module, for the payload converter)
+    from contracts.delivery import DeliverRequest, DeliverResult, Recipient
+    from contracts.reports import BuiltReport, ReportInput, ReportOutcome, ReportRequest
+    from workflows.options import BUILD, SEND, SHORT
 
 WORKFLOW_NAME = "ReportWorkflow"
 SCHEDULED_AT = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 CHAT_SCHEMES = ("zalo", "outbox")
-
-
-@dataclass
-class ReportInput:
-    kind: str = "daily"                   # daily | weekly | period | monthly
-    schedule_id: str = ""
-    working_days_only: bool = True        # scheduled runs: nothing on non-working days
-    send: bool = True
-    as_of: str | None = None              # ISO instant; default: when the workflow starts
-    period: str | None = None             # "2026Q1" / "2026-05" for period kinds
-
-
-@dataclass
-class ReportOutcome:
-    skipped: bool = False
-    reason: str = ""
-    id: int | None = None
-    url: str = ""
-    as_of: str = ""
-    kind: str = ""
-    totals: dict = field(default_factory=dict)
-    deliveries: list[dict] = field(default_factory=list)
 
 
 def channel_groups(targets: list[str]) -> list[tuple[str, list[str]]]:
@@ -70,20 +48,15 @@ class ReportWorkflow:
         # starts later), else an explicit moment, else now.
         scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_AT)
         as_of = inp.as_of or (scheduled.isoformat() if scheduled else workflow.now().isoformat())
-        short = dict(start_to_close_timeout=timedelta(seconds=30),
-                     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1),
-                                              maximum_attempts=10))
         if inp.working_days_only:
-            working = await workflow.execute_activity("report_is_working_day", as_of, result_type=bool, **short)
+            working = await workflow.execute_activity("report_is_working_day", as_of, result_type=bool, **SHORT)
             if not working:
                 return ReportOutcome(skipped=True, reason="non-working day", as_of=as_of, kind=inp.kind)
         built: BuiltReport = await workflow.execute_activity(
             "build_report",
             ReportRequest(kind=inp.kind, as_of=as_of, schedule_id=inp.schedule_id,
                           working_days_only=inp.working_days_only, send=inp.send, period=inp.period),
-            result_type=BuiltReport, start_to_close_timeout=timedelta(minutes=5),
-            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1),
-                                     maximum_attempts=10))
+            result_type=BuiltReport, **BUILD)
         outcome = ReportOutcome(id=built.id, url=built.url, as_of=built.as_of, kind=built.kind, totals=built.totals)
         if not inp.send:
             return outcome
@@ -97,10 +70,7 @@ class ReportWorkflow:
                 sends.append((rec.key, group, req))
         results = await asyncio.gather(*(
             workflow.execute_activity(
-                "deliver", req, result_type=DeliverResult, start_to_close_timeout=timedelta(minutes=2),
-                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
-                                         maximum_interval=timedelta(minutes=1),
-                                         maximum_attempts=DELIVER_ATTEMPTS + 1))
+                "deliver", req, result_type=DeliverResult, **SEND)
             for _, _, req in sends), return_exceptions=True)
         for (key, group, req), res in zip(sends, results):
             if isinstance(res, BaseException):

@@ -31,37 +31,32 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    import domain.recipients  # noqa: F401 (Recipient's module, for the payload converter)
     # Every module whose dataclasses cross the boundary is imported here by name:
     # the converter resolves their (string) annotations through sys.modules, and
     # inside the sandbox only modules passed through by name resolve.
     import domain.policy  # noqa: F401
-    from activities.deliver import DeliverRequest, DeliverResult, Recipient
+    from contracts.delivery import DeliverRequest, DeliverResult, Recipient
+    from workflows.options import SEND, STORE
     from domain.calendar import VN_TZ
+    from domain.evidence import document_errors, parse_day, text_errors
     from domain.ladder import level_rank
     from domain.results import classify
-    from workflows.inputs import (
+    from contracts.tasks import (
         AmendInput, CancelInput, ConfirmInput, CycleInfo, CycleRequest, ExtendInput, PlanRequest, PlanResult,
         RecipientsRequest, StepPlan, TaskCarry, TaskInput, TaskProjection, TaskRecipients, TaskStatus,
         UpdateAnswer,
     )
 
-_STORE = dict(start_to_close_timeout=timedelta(seconds=30),
-              retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)))
-# The delivery activity retries transient failures itself up to its own limit, then
-# reports to the standing office; allow it more attempts than that.
-_SEND = dict(start_to_close_timeout=timedelta(minutes=2),
-             retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1),
-                                      maximum_attempts=8))
+_STORE, _SEND = STORE, SEND
 LINK_DAYS = 30              # a link stays valid this long after its message or the deadline
 LINK_LEVELS = ("unit", "lead")  # who may confirm from a message; supervisors only read
 MAX_ANSWERS = 50            # update keys remembered across runs
 RECENT_CYCLES = 3           # closed cycles that still accept a (late) report
 STEPS_PER_RUN = 100         # a one-off overdue for years continues-as-new now and then
-MAX_TEXT = 2000
 ESCALATION_KINDS = ("escalation", "cycle_escalation")
 # Patch: the lookups (task_cycle, task_plan, task_recipients: pure, in memory) run as
 # local activities -- in the worker's own workflow task, their answers still recorded
@@ -86,6 +81,12 @@ async def _run(patch: str, name: str, arg, result_type, options: dict):
 
 async def _lookup(name: str, arg, result_type):
     return await _run(LOCAL_LOOKUPS, name, arg, result_type, _STORE)
+
+
+def _iso_day(text: str) -> str:
+    """The date of issue as ISO text, however the caller wrote it (validated before)."""
+    day = parse_day(text)
+    return day.isoformat() if day else text
 
 
 def _local_day(moment: datetime) -> date:
@@ -382,7 +383,7 @@ class TaskWorkflow:
         target.status = "reported"
         target.result = self._classify(target, now)
         target.reported_on = _local_day(now).isoformat()
-        target.evidence = {"document_number": inp.document_number.strip(), "issued_on": inp.issued_on,
+        target.evidence = {"document_number": inp.document_number.strip(), "issued_on": _iso_day(inp.issued_on),
                            "summary": inp.summary.strip(), "link": inp.link, "note": inp.note,
                            "confirmed_by": inp.confirmed_by, "confirmed_at": now.isoformat()}
         target.first_key = inp.key
@@ -406,14 +407,8 @@ class TaskWorkflow:
         errors = _key_errors(inp.key)
         if self.c.status == "cancelled":
             errors.append("Nhiệm vụ đã bị hủy; không nhận xác nhận.")
-        if not (inp.document_number or "").strip():
-            errors.append("Thiếu số, ký hiệu văn bản.")
-        if not (inp.summary or "").strip():
-            errors.append("Thiếu trích yếu nội dung văn bản.")
-        errors += _date_errors(inp.issued_on, "Ngày ban hành", not_after=_local_day(workflow.now()) + timedelta(days=1))
-        if inp.link and not inp.link.lower().startswith(("http://", "https://")):
-            errors.append("Đường dẫn văn bản phải bắt đầu bằng http:// hoặc https://.")
-        errors += _length_errors(document_number=inp.document_number, summary=inp.summary, note=inp.note, link=inp.link)
+        errors += document_errors(inp.document_number, inp.issued_on, inp.summary, today=_local_day(workflow.now()),
+                                  link=inp.link or "", note=inp.note or "").values()
         if inp.cycle and self.c.cycle is not None and self._cycle_named(inp.cycle) is None:
             errors.append(f"Kỳ báo cáo '{inp.cycle}' không còn nhận báo cáo.")
         _raise_if(errors, "InvalidConfirmation")
@@ -579,8 +574,7 @@ def _date_errors(text: str, label: str, not_after: date | None = None) -> list[s
 
 
 def _length_errors(**fields: str) -> list[str]:
-    return [f"Trường {name} quá dài (tối đa {MAX_TEXT} ký tự)." for name, value in fields.items()
-            if len(value or "") > MAX_TEXT]
+    return list(text_errors(**fields).values())
 
 
 def _raise_if(errors: list[str], kind: str) -> None:

@@ -1,0 +1,31 @@
+"""What a message is, as it crosses the workflow boundary: to whom (a recipient and
+its channels), what (a template kind and its context), and what became of it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.recipients import Recipient
+
+__all__ = ["Recipient", "DeliverRequest", "DeliverResult"]
+
+
+@dataclass
+class DeliverRequest:
+    subject_id: str
+    cycle: str
+    step: str
+    kind: str                         # template kind, see notifiers/render.py
+    recipient: Recipient
+    context: dict = field(default_factory=dict)
+    link_purpose: str | None = None   # "confirm" | "incident" | "report" | "extend"
+    link_expires_at: str | None = None  # ISO 8601, aware; default now + LINK_TTL
+    standing_office: Recipient | None = None  # told when no channel works; else the activity's default
+
+
+@dataclass
+class DeliverResult:
+    key: str
+    status: str                       # "sent" | "failed" | "skipped"
+    channel: str
+    attempts: int
+    error: str

@@ -1,0 +1,110 @@
+"""Who receives a message: the one rule, for tasks, incidents, reports and the web.
+
+Levels: ``unit`` (the lead units), ``lead`` (the lead official: the one the task names,
+else each lead unit's own), ``supervisors`` (the Steering Committee's group), and the
+standing office, told when nobody else can be (an unknown unit, a recipient with no
+working channel).
+
+An unknown unit (a name from a document the directory does not hold) is a choice the
+caller makes explicitly: tasks hand it to the standing office (someone must follow
+the task up); incidents report it missing (an incident's unit is checked when it is
+opened, so an unknown one there is a configuration change to look at).
+
+A level with nobody, or with nobody reachable (no channel), is named in ``missing``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from domain.directory import Directory, Official, Unit
+
+__all__ = ["SUPERVISORS_KEY", "Recipient", "Resolved", "resolve", "lead_officials", "standing_recipient",
+           "official_label"]
+
+SUPERVISORS_KEY = "supervisors"
+UnknownUnit = Literal["standing_office", "missing"]
+
+
+@dataclass
+class Recipient:
+    key: str
+    name: str
+    level: str                        # "unit" | "lead" | "supervisors" | "standing_office"
+    targets: list[str] = field(default_factory=list)  # Apprise URLs, in preference order
+
+
+@dataclass
+class Resolved:
+    recipients: list[Recipient]
+    missing: list[str] = field(default_factory=list)
+    standing_office: Recipient | None = None
+
+
+def official_label(official: Official) -> str:
+    return f"{official.name} ({official.title})" if official.title else official.name
+
+
+def standing_recipient(directory: Directory) -> Recipient | None:
+    office = directory.standing_unit
+    return Recipient(office.key, office.name, "standing_office", list(office.targets)) if office else None
+
+
+def lead_officials(directory: Directory, named: str | None, unit_keys: list[str]) -> list[Official]:
+    """The official a task names (by key, or by name as a document writes it), else
+    the lead official of each of its units."""
+    if named:
+        official = directory.official(named)
+        if official is None:
+            from domain.names import OfficialMatcher, parse_officials
+
+            matcher = OfficialMatcher(directory)
+            official = next((o for o in (matcher.match(m) for m in parse_officials(named)) if o), None)
+        if official is not None:
+            return [official]
+    units = [u for u in (directory.unit(k) for k in unit_keys) if u is not None]
+    found = [directory.official(u.lead_official) for u in units if u.lead_official]
+    return list({o.key: o for o in found if o is not None}.values())
+
+
+def resolve(directory: Directory, unit_keys: list[str], levels: list[str], *, official: str | None = None,
+            unknown_unit: UnknownUnit = "standing_office") -> Resolved:
+    """Recipients for the levels of one message, in level order, each key once."""
+    standing = standing_recipient(directory)
+    out: list[Recipient] = []
+    missing: list[str] = []
+    if "unit" in levels:
+        _units(directory, unit_keys, standing, unknown_unit, out, missing)
+    if "lead" in levels:
+        leads = lead_officials(directory, official, unit_keys)
+        out += [Recipient(o.key, official_label(o), "lead", list(o.targets)) for o in leads]
+        if not any(o.targets for o in leads):
+            missing.append("lead")
+    if "supervisors" in levels:
+        if directory.supervisors:
+            out.append(Recipient(SUPERVISORS_KEY, directory.supervisors_name, "supervisors",
+                                 list(directory.supervisors)))
+        else:
+            missing.append("supervisors")
+    return Resolved(_dedupe(out), missing, standing)
+
+
+def _units(directory: Directory, unit_keys: list[str], standing: Recipient | None, unknown_unit: UnknownUnit,
+           out: list[Recipient], missing: list[str]) -> None:
+    units: list[Unit | None] = [directory.unit(k) for k in unit_keys] or [None]
+    for unit in units:
+        if unit is not None:
+            out.append(Recipient(unit.key, unit.name, "unit", list(unit.targets)))
+            if not unit.targets:
+                missing.append("unit")
+        elif unknown_unit == "standing_office" and standing is not None:
+            out.append(Recipient(standing.key, standing.name, "unit", list(standing.targets)))
+        else:
+            missing.append("unit")
+
+
+def _dedupe(recipients: list[Recipient]) -> list[Recipient]:
+    seen: dict[str, Recipient] = {}
+    for r in recipients:
+        seen.setdefault(r.key, r)
+    return list(seen.values())

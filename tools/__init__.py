@@ -1,0 +1,1 @@
+"""Tools for the people who maintain dondoc (not part of the running product)."""
