@@ -27,11 +27,11 @@ def task_parts(settings, config) -> tuple[list, list]:
 
 def delivery_parts(settings, config) -> tuple[list, list]:
     from activities.deliver import DeliveryActivities
-    from contracts.delivery import Recipient
+    from domain.recipients import standing_recipient
 
-    office = config.directory.standing_unit
-    standing = Recipient(office.key, office.name, "standing_office", list(office.targets)) if office else None
-    return [], [DeliveryActivities(settings.database_url, settings, standing_office=standing).deliver]
+    acts = DeliveryActivities(settings.database_url, settings, standing_office=standing_recipient(config.directory),
+                              max_attempts=config.delivery_attempts, links=config.links)
+    return [], [acts.deliver]
 
 
 def incident_parts(settings, config) -> tuple[list, list]:

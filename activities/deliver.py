@@ -47,14 +47,13 @@ from notifiers.render import Message, render
 from notifiers.transport import channel_of, channel_suffixes, mask, send
 from store.db import write_scope
 from store.models import Delivery
-from domain.links import make_link
+from domain.links import LinkLifetimes, make_link
 from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
 log = logging.getLogger("dondoc.deliver")
 slog = get_logger()  # structured: one line per send, bound to the task, step and unit
 
 DELIVER_ATTEMPTS = 4                 # activity attempts before giving up on a recipient
-LINK_TTL = timedelta(days=60)        # when a request names no expiry for its link
 _STEP_COLUMN = 60                    # Delivery.step's width; the key keeps the whole step
 
 
@@ -91,13 +90,15 @@ class _Write:
     status: str
     error: str
     add_attempt: bool
+    parent: str | None = None  # the message's key, for a channel's row
 
 
 class DeliveryActivities:
     """Holds what a delivery needs; register ``deliver`` with the worker."""
 
     def __init__(self, database_url: str, settings=None, *, standing_office: Recipient | None = None,
-                 max_attempts: int = DELIVER_ATTEMPTS, environ: Mapping[str, str] | None = None) -> None:
+                 max_attempts: int = DELIVER_ATTEMPTS, environ: Mapping[str, str] | None = None,
+                 links: LinkLifetimes | None = None) -> None:
         if settings is None:
             from config.settings import load_settings
 
@@ -106,6 +107,7 @@ class DeliveryActivities:
         self.settings = settings
         self.standing_office = standing_office
         self.max_attempts = max_attempts
+        self.links = links or LinkLifetimes()
         # The channels' environment (DONDOC_ZALO_API_URL, ...): os.environ, read per send.
         self._environ = environ
         self._secret: str | None = None
@@ -151,13 +153,7 @@ class DeliveryActivities:
             return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
         # A crash after a channel accepted the message but before the
         # delivery's row was updated: the channel row knows.
-        channels = Delivery.key.startswith(key + "|", autoescape=True)
-        if session.get_bind().dialect.name == "sqlite":
-            # SQLite's LIKE is case-insensitive, so it cannot use the key's (binary)
-            # index: a scan of the whole log per message. The same prefix as a key
-            # range ("|" + 1 == "}") is an index range; the LIKE stays as the filter.
-            channels = channels & (Delivery.key >= key + "|") & (Delivery.key < key + "}")
-        sent = session.scalar(select(Delivery).where(channels, Delivery.status == "sent"))
+        sent = session.scalar(select(Delivery).where(Delivery.parent_key == key, Delivery.status == "sent"))
         if sent is not None:
             if row is None:
                 row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
@@ -190,13 +186,19 @@ class DeliveryActivities:
         context.setdefault("recipient_name", req.recipient.name)
         context.setdefault("level", req.recipient.level)
         if req.link_purpose:
-            expires = _as_utc(req.link_expires_at) if req.link_expires_at else now + LINK_TTL
+            expires = self._link_expiry(req, now)
             context["link"] = make_link(self._secret_key(), self.settings.public_url, req.subject_id,
                                         req.cycle, req.recipient.key, req.link_purpose, expires_at=expires)
         try:
             return render(req.kind, context)
         except Exception as exc:  # a bad request is a bug upstream: record it, do not retry it
             raise _RenderError() from exc
+
+    def _link_expiry(self, req: DeliverRequest, now: datetime) -> datetime:
+        if req.link_expires_at:  # an exact expiry (histories recorded before [links] existed)
+            return _as_utc(req.link_expires_at)
+        start = max(now, _as_utc(req.link_valid_from)) if req.link_valid_from else now
+        return start + timedelta(days=self.links.days(req.link_purpose))
 
     def _secret_key(self) -> str:
         if self._secret is None:
@@ -217,7 +219,7 @@ class DeliveryActivities:
         failed: _Write | None = None
         for i, (url, suffix) in enumerate(targets):
             channel, target = channel_of(url), mask(url)
-            pending = _Write(f"{key}|{suffix}", channel, target, "pending", "", True)
+            pending = _Write(f"{key}|{suffix}", channel, target, "pending", "", True, parent=key)
             if i == 0:
                 def begin(session, pending=pending):
                     done = self._sent_in(session, key)
@@ -236,10 +238,10 @@ class DeliveryActivities:
                       unit=req.recipient.key, level=req.recipient.level, channel=channel, target=target,
                       status="sent" if outcome.ok else "failed", error=outcome.error or None)
             if outcome.ok:
-                won = _Write(pending.key, channel, target, "sent", outcome.error, False)
+                won = _Write(pending.key, channel, target, "sent", outcome.error, False, parent=key)
                 result = self._record(req, key, "sent", outcome.channel, target, errors, now, also=won)
                 return None, result, errors, transient, None
-            failed = _Write(pending.key, channel, target, "failed", outcome.error, False)
+            failed = _Write(pending.key, channel, target, "failed", outcome.error, False, parent=key)
             errors.append(f"{suffix}: {outcome.error}")
             transient = transient or outcome.transient
         return None, None, errors, transient, failed
@@ -270,7 +272,7 @@ class DeliveryActivities:
         if row is None:
             row = Delivery(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
                            step=req.step[:_STEP_COLUMN], recipient=req.recipient.key,
-                           attempts=0, created_at=now)
+                           attempts=0, created_at=now, parent_key=w.parent)
             session.add(row)
         row.channel, row.target, row.status, row.error = w.channel, w.target, w.status, w.error
         row.attempts = (row.attempts or 0) + (1 if w.add_attempt else 0)

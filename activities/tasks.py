@@ -1,4 +1,4 @@
-"""The task workflow's reach into the world, and the service functions around it.
+"""The task workflow's reach into the world.
 
 Activities (class ``TaskActivities``, holding the store URL and the configuration):
   - ``task_plan``: the concrete ladder steps (domain/ladder.py) under the working
@@ -11,16 +11,13 @@ Activities (class ``TaskActivities``, holding the store URL and the configuratio
   - ``task_record``: the store projection -- the task row, its cycle row and one
     timeline event, idempotent by the event's key.
 
-Service functions (no worker needed): ``start_task`` (import and ``task add``),
-``task_view`` / ``list_tasks`` (``task show`` / ``task list``, read from the store).
+Starting a task and reading it back (import, ``task add``, ``task show``) live in
+services/tasks.py and services/task_views.py.
 """
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 from temporalio import activity
@@ -35,11 +32,9 @@ from domain.ladder import (
     working_days_between,
 )
 from contracts.tasks import (
-    AmendInput, CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskInput,
-    TaskProjection, TaskRecipients, TaskSpec,
+    CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients, TaskSpec,
 )
 
-TASK_WORKFLOW = "TaskWorkflow"
 
 
 # -- pure helpers (tested without Temporal) ----------------------------------------
@@ -105,7 +100,7 @@ def write_projection(database_url: str, p: TaskProjection) -> bool:
     with write_scope(database_url) as session:
         row = session.get(Task, p.task.id)
         if row is None:
-            row = Task(id=p.task.id, **_row_fields(p.task))
+            row = Task(id=p.task.id, **row_fields(p.task))
             session.add(row)
         # Never reopen what the workflow closed (an older retried write arriving late).
         if row.status == "open" or p.status != "open":
@@ -140,7 +135,7 @@ def _write_cycle(session, Cycle, task_id: str, c: CycleInfo) -> None:
     row.reported_on, row.evidence = _day(c.reported_on), c.evidence
 
 
-def _row_fields(spec: TaskSpec) -> dict[str, Any]:
+def row_fields(spec: TaskSpec) -> dict[str, Any]:
     raw = {"due_at": spec.due_at.isoformat()} if spec.due_at else {}
     return dict(stt=spec.stt, title=spec.title, lead_units=list(spec.lead_units),
                 lead_official=spec.lead_official, output=spec.output, deadline_raw=spec.deadline_raw,
@@ -190,181 +185,3 @@ class TaskActivities:
 
     def activities(self) -> list:
         return [self.plan, self.cycle, self.recipients, self.record]
-
-
-# -- starting tasks (import, `task add`) --------------------------------------------
-
-@dataclass
-class StartOutcome:
-    id: str
-    started: bool = False         # a new workflow run began
-    amended: bool = False         # a running workflow took the changes
-    note: str = ""                # why nothing happened, in Vietnamese (for the import report)
-
-
-def spec_of(source: Any, plan: str | None = None) -> TaskSpec:
-    """A TaskSpec from a TaskSpec, an intake TaskRecord (with its plan name), a store
-    Task row, or a dict of Task column values (store.catalogue.task_fields)."""
-    if isinstance(source, TaskSpec):
-        return source
-    if hasattr(source, "deadline") and hasattr(source, "lead_units_raw"):  # intake TaskRecord
-        from domain.identity import task_workflow_id
-
-        d = source.deadline
-        return TaskSpec(id=task_workflow_id(plan or "", source.stt), title=source.title,
-                        lead_units=list(source.lead_units), lead_official=source.lead_official, plan=plan or "",
-                        stt=source.stt, output=source.output, deadline_raw=d.raw, deadline_kind=d.kind,
-                        due=d.due.isoformat() if d.due else None, every=d.every)
-    get = source.get if isinstance(source, dict) else (lambda k, default=None: getattr(source, k, default))
-    due = get("due")
-    raw = get("raw") or {}
-    due_at = raw.get("due_at") if isinstance(raw, dict) else None
-    return TaskSpec(id=get("id"), title=get("title") or "", lead_units=list(get("lead_units") or []),
-                    lead_official=get("lead_official"), plan=plan or "", stt=get("stt") or "",
-                    output=get("output") or "", deadline_raw=get("deadline_raw") or "",
-                    deadline_kind=get("deadline_kind") or "unknown",
-                    due=due.isoformat() if isinstance(due, date) else due,
-                    due_at=datetime.fromisoformat(due_at) if due_at else None, every=get("every"))
-
-
-def task_input(spec: TaskSpec, policies) -> TaskInput:
-    """The workflow's input: the task with its policy copied at assignment."""
-    if spec.deadline_kind == "recurring":
-        return TaskInput(spec, recurring=policies.recurring)
-    return TaskInput(spec, ladder=policies.once)
-
-
-_AMENDABLE = ("title", "lead_units", "lead_official", "output", "due", "due_at")
-
-
-def _changes(old: TaskSpec, new: TaskSpec) -> dict[str, Any]:
-    # A deadline the new row does not give (None) is not a change: the store row's
-    # day may have been filled in from an exact instant by the workflow.
-    return {f: getattr(new, f) for f in _AMENDABLE
-            if getattr(old, f) != getattr(new, f) and not (f in ("due", "due_at") and getattr(new, f) is None)}
-
-
-def _upsert_row(database_url: str, spec: TaskSpec) -> tuple[TaskSpec | None, str]:
-    """Write the task row; return the row as it was (None if new) and its status."""
-    from store.db import session_scope
-    from store.models import Task
-
-    with session_scope(database_url) as session:
-        row = session.get(Task, spec.id)
-        if row is None:
-            session.add(Task(id=spec.id, **_row_fields(spec)))
-            return None, "open"
-        old = spec_of(row)
-        for name, value in _row_fields(spec).items():
-            if name == "due" and value is None:
-                continue  # the workflow fills the day of an exact instant
-            if name == "raw":
-                value = {**(row.raw or {}), **value}
-            setattr(row, name, value)
-        return old, row.status
-
-
-async def start_or_amend(client, settings, config, source: Any, *, plan: str | None = None,
-                         write_row: bool = True, update_timeout_s: float = 10.0) -> StartOutcome:
-    """Start the task's workflow once; a re-import starts nothing twice and amends a
-    running workflow whose row changed (through the ``amend`` update)."""
-    from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-    from temporalio.exceptions import WorkflowAlreadyStartedError
-
-    spec = spec_of(source, plan)
-    old, status = await asyncio.to_thread(_upsert_row, settings.database_url, spec) if write_row else (None, "open")
-    if status != "open":
-        return StartOutcome(spec.id, note="nhiệm vụ đã kết thúc; không khởi động lại")
-    if spec.deadline_kind not in ("once", "recurring") or (spec.deadline_kind == "once" and not (spec.due or spec.due_at)):
-        return StartOutcome(spec.id, note="chưa có thời hạn đọc được; chưa theo dõi")
-    try:
-        await client.start_workflow(
-            TASK_WORKFLOW, task_input(spec, config.policies), id=spec.id, task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        )
-        return StartOutcome(spec.id, started=True)
-    except WorkflowAlreadyStartedError:
-        pass
-    changes = _changes(old, spec) if old is not None else {}
-    if not changes:
-        return StartOutcome(spec.id, note="đã có; không thay đổi")
-    return await _amend(client, spec.id, changes, update_timeout_s)
-
-
-async def _amend(client, task_id: str, changes: dict[str, Any], timeout_s: float) -> StartOutcome:
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.service import RPCError
-
-    digest = hashlib.sha256(json.dumps(changes, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    arg = AmendInput(key=f"amend:{task_id}:{digest}", reason="nhập lại kế hoạch", **changes)
-    handle = client.get_workflow_handle(task_id)
-    try:
-        await asyncio.wait_for(handle.execute_update(
-            "amend", arg, id=arg.key, rpc_timeout=timedelta(seconds=timeout_s)), timeout_s + 2)
-    except WorkflowUpdateFailedError as err:
-        return StartOutcome(task_id, note=f"không cập nhật được: {getattr(err.cause, 'message', err)}")
-    except RPCError as err:
-        return StartOutcome(task_id, note=f"quy trình đã kết thúc hoặc không phản hồi ({err.status.name})")
-    except Exception as err:  # noqa: BLE001 - timeouts: the worker is away; say so, never hang
-        return StartOutcome(task_id, note=f"worker không phản hồi; thay đổi chưa áp dụng ({type(err).__name__})")
-    return StartOutcome(task_id, amended=True)
-
-
-async def start_task(client, settings, config, record: Any, *, plan: str | None = None) -> str:
-    """Upsert the store row and start (or amend) the task's workflow; its id."""
-    return (await start_or_amend(client, settings, config, record, plan=plan)).id
-
-
-# -- reading (task show / list) --------------------------------------------------------
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
-    """What ``task show --json`` prints, from the store (works while Temporal is away)."""
-    from sqlalchemy import select
-
-    from store.db import session_scope
-    from store.models import Cycle, Delivery, Task
-
-    with session_scope(database_url) as session:
-        row = session.get(Task, task_id)
-        if row is None:
-            return None
-        cycles = session.scalars(select(Cycle).where(Cycle.task_id == task_id).order_by(Cycle.due)).all()
-        deliveries = session.scalars(
-            select(Delivery).where(Delivery.subject_id == task_id).order_by(Delivery.created_at, Delivery.id)).all()
-        deadline = {"raw": row.deadline_raw, "kind": row.deadline_kind, "due": _iso(row.due), "every": row.every}
-        if (row.raw or {}).get("due_at"):
-            deadline["due_at"] = row.raw["due_at"]
-        return {
-            "id": row.id, "title": row.title, "status": row.status, "result": row.result,
-            "deadline": deadline, "level": row.level or 0,
-            "lead_units": list(row.lead_units or []), "lead_official": row.lead_official,
-            "completed_on": _iso(row.completed_on), "evidence": row.evidence,
-            "cycles": [{"period": c.period, "due": _iso(c.due), "status": c.status, "result": c.result}
-                       for c in cycles],
-            "notifications": [
-                {"step": d.step, "recipient": d.recipient, "channel": d.channel,
-                 "status": d.status,
-                 "at": _iso(d.sent_at or d.created_at), "cycle": d.cycle}
-                for d in deliveries if d.key.count("|") == 3  # the delivery rows, not per-channel attempts
-            ],
-        }
-
-
-def list_tasks(database_url: str, status: str | None = None) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from store.db import session_scope
-    from store.models import Task
-
-    with session_scope(database_url) as session:
-        query = select(Task).order_by(Task.due.is_(None), Task.due, Task.id)
-        if status:
-            query = query.where(Task.status == status)
-        return [{"id": t.id, "title": t.title, "status": t.status, "result": t.result, "due": _iso(t.due),
-                 "kind": t.deadline_kind, "level": t.level or 0, "lead_units": list(t.lead_units or [])}
-                for t in session.scalars(query)]

@@ -122,7 +122,7 @@ def run_add(args) -> int:
 
 
 async def add_task(settings, config, spec):
-    from activities.tasks import start_or_amend
+    from services.tasks import start_or_amend
 
     client = await connect(settings)
     return await start_or_amend(client, settings, config, spec)
@@ -131,7 +131,7 @@ async def add_task(settings, config, spec):
 # -- show / list ------------------------------------------------------------------------
 
 def run_show(args) -> int:
-    from activities.tasks import task_view
+    from services.task_views import task_view
 
     settings = settings_for(args)
     view = task_view(settings.database_url, args.id)
@@ -153,7 +153,7 @@ def run_show(args) -> int:
 
 
 def run_list(args) -> int:
-    from activities.tasks import list_tasks
+    from services.task_views import list_tasks
 
     settings = settings_for(args)
     rows = list_tasks(settings.database_url, args.status)

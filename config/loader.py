@@ -18,6 +18,7 @@ from typing import Any
 from croniter import croniter
 
 from domain.directory import Directory, Official, Unit
+from domain.links import LinkLifetimes
 from domain.calendar import CalendarConfig
 from domain.policy import IncidentPolicy, LadderPolicy, Policies, RecurringPolicy, Step
 
@@ -44,6 +45,8 @@ class Config:
     schedules: tuple[ReportSchedule, ...]
     source: str = ""
     users: tuple[dict, ...] = ()
+    links: LinkLifetimes = LinkLifetimes()
+    delivery_attempts: int = 4       # tries of one message over its channels before the standing office is told
 
 
 class ConfigError(Exception):
@@ -113,7 +116,30 @@ class _Parser:
             schedules=self.schedules(data.get("reports", {})),
             source=source,
             users=tuple(data.get("users", [])),
+            links=self.links(data.get("links", {})),
+            delivery_attempts=self.delivery_attempts(data.get("delivery", {})),
         )
+
+    # -- links and delivery ------------------------------------------------
+    def links(self, values: dict) -> LinkLifetimes:
+        default = LinkLifetimes()
+        days = {}
+        for purpose in ("confirm", "incident", "report", "extend", "other"):
+            value = values.get(f"{purpose}_days", getattr(default, purpose))
+            if not isinstance(value, int) or not 1 <= value <= 366:
+                self.err(f"links.{purpose}_days", "phải là số ngày từ 1 đến 366")
+                value = getattr(default, purpose)
+            days[purpose] = value
+        return LinkLifetimes(**days)
+
+    def delivery_attempts(self, values: dict) -> int:
+        attempts = values.get("attempts", 4)
+        # The workflows allow 8 activity attempts (workflows/options.py SEND_ATTEMPTS): the
+        # delivery must give up (and tell the standing office) before Temporal does.
+        if not isinstance(attempts, int) or not 1 <= attempts <= 7:
+            self.err("delivery.attempts", "phải từ 1 đến 7 (số lần thử gửi một tin trước khi báo Văn phòng)")
+            return 4
+        return attempts
 
     # -- directory ---------------------------------------------------------
     def directory(self, data: dict) -> Directory:

@@ -18,7 +18,10 @@ class DeliverRequest:
     recipient: Recipient
     context: dict = field(default_factory=dict)
     link_purpose: str | None = None   # "confirm" | "incident" | "report" | "extend"
-    link_expires_at: str | None = None  # ISO 8601, aware; default now + LINK_TTL
+    link_expires_at: str | None = None  # ISO 8601, aware: an exact expiry (else see link_valid_from)
+    # The link works for the configured days of its purpose ([links]) from this moment
+    # (ISO, aware; the later of the send and the deadline), or from the send if None.
+    link_valid_from: str | None = None
     standing_office: Recipient | None = None  # told when no channel works; else the activity's default
 
 

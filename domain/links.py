@@ -32,6 +32,20 @@ MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class LinkLifetimes:
+    """How long a link works, in days, per purpose, counted from the later of the
+    message and the deadline it is about (``[links]`` in the configuration)."""
+    confirm: int = 30      # a task's confirmation page
+    incident: int = 7      # an incident's report page
+    report: int = 90       # a daily or period report's page
+    extend: int = 30       # the lead official's approve/decline page
+    other: int = 60        # anything else
+
+    def days(self, purpose: str) -> int:
+        return int(getattr(self, purpose, self.other)) if purpose in PATHS else self.other
+
+
 class LinkError(Exception):
     """A link we cannot honour. ``reason`` in {"forged", "expired", "malformed"};
     ``message`` tells the officer, in Vietnamese, what to do."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from typing import Any
 
-from activities.tasks import cycle_info, plan_steps, resolve_recipients, spec_of, task_input
+from activities.tasks import cycle_info, plan_steps, resolve_recipients
+from services.tasks import spec_of, task_input
 from domain.calendar import VN_TZ, WorkingCalendar
 from contracts.tasks import CycleRequest, PlanRequest
 

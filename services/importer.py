@@ -74,7 +74,7 @@ def _write_catalogue_end(url: str, result, rows, diff) -> None:
 
 
 async def _start_all(client, settings, config, result, summary: ImportSummary, progress) -> None:
-    from activities.tasks import start_or_amend
+    from services.tasks import start_or_amend
 
     gate = asyncio.Semaphore(START_CONCURRENCY)
     done = 0

@@ -141,6 +141,13 @@ class Delivery(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # NULL: this row is a message (its status is the outcome); else the key of the
+    # message whose attempts on one channel this row counts.
+    parent_key: Mapped[str | None] = mapped_column(String(400), index=True, default=None)
+
+    @property
+    def is_message(self) -> bool:
+        return self.parent_key is None
 
 
 class OutboxMessage(Base):

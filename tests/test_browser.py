@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from activities.tasks import start_or_amend, task_view
+from services.tasks import start_or_amend
+from services.task_views import task_view
 from config.loader import EXAMPLES, load_config
 from config.settings import load_settings
 from domain.calendar import VN_TZ

@@ -78,3 +78,23 @@ days_off = ["2026-02-30"]
 def test_unreadable_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="không đọc được"):
         load_config(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("text, links, attempts, errors", [
+    ("", dict(confirm=30, incident=7, report=90, extend=30), 4, []),
+    ("[links]\nconfirm_days = 14\nreport_days = 30\n[delivery]\nattempts = 6\n",
+     dict(confirm=14, incident=7, report=30, extend=30), 6, []),
+    ("[links]\nconfirm_days = 0\n[delivery]\nattempts = 9\n", None, None,
+     ["links.confirm_days", "delivery.attempts"]),
+])
+def test_link_lifetimes_and_delivery_attempts(tmp_path: Path, text, links, attempts, errors):
+    base = (EXAMPLES / "drill.toml").read_text(encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(base + "\n" + text, encoding="utf-8")
+    if errors:
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert [e.split(":")[0] for e in err.value.errors] == errors
+        return
+    cfg = load_config(path)
+    assert {k: getattr(cfg.links, k) for k in links} == links and cfg.delivery_attempts == attempts

@@ -232,3 +232,27 @@ async def test_worker_gives_up_after_max_attempts_and_reports(skipping_env, task
     assert (result.status, result.attempts) == ("failed", activities.max_attempts)
     assert len(fake_zalo.texts("office-chat")) == 1
 
+
+
+@pytest.mark.parametrize("purpose, valid_from, days", [
+    ("confirm", None, 30),                                  # from the send
+    ("confirm", "2099-01-01T00:00:00+00:00", None),         # from a later deadline
+    ("incident", None, 7),
+    ("extend", None, 12),                                   # configured [links] extend_days = 12
+])
+async def test_link_lifetime_comes_from_the_configuration(activities, fake_zalo, purpose, valid_from, days):
+    from domain.links import LinkLifetimes, LinkError
+
+    activities.links = LinkLifetimes(extend=12)
+    req = request(unit(f"zalo://{TOKEN}/unit-chat"), link_purpose=purpose, link_expires_at=None,
+                  link_valid_from=valid_from)
+    before = datetime.now(timezone.utc)
+    await run(activities, req)
+    link = next(w for w in fake_zalo.messages[-1].text.split() if w.startswith("http://dondoc.test/"))
+    token = token_from_url(link)
+    if days is None:  # counted from the deadline: still valid a year after the send
+        assert verify(SECRET, token, before + timedelta(days=400)).purpose == purpose
+        return
+    assert verify(SECRET, token, before + timedelta(days=days - 1)).purpose == purpose
+    with pytest.raises(LinkError):
+        verify(SECRET, token, before + timedelta(days=days, minutes=5))

@@ -84,7 +84,7 @@ class Harness:
         with session_scope(self.settings.database_url) as session:
             rows = session.scalars(select(Delivery).where(Delivery.subject_id == incident_id)
                                    .order_by(Delivery.id)).all()
-            return [(r.step, r.recipient, r.status) for r in rows if r.key.count("|") == 3]
+            return [(r.step, r.recipient, r.status) for r in rows if r.is_message]
 
     def row(self, incident_id: str) -> Incident:
         with session_scope(self.settings.database_url) as session:

@@ -58,3 +58,29 @@ def test_delivery_key_is_unique(db_url):
             s.add(Delivery(key="task/x/1||before-7|vhxh|zalo", **row))
     with session_scope(db_url) as s:
         assert len(s.scalars(select(Delivery)).all()) == 1
+
+
+def test_migration_0002_names_each_attempt_row_s_message(db_url):
+    """Rows written before the parent_key column: the migration fills it from the keys
+    (a message has none; a channel's row points at its message)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.migrate import alembic_config
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+    command.upgrade(alembic_config(db_url), "0001")
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    rows = [("task/1||due|vhxh", None), ("task/1||due|vhxh|zalo", "task/1||due|vhxh"),
+            ("task/1||due|vhxh|email2", "task/1||due|vhxh"), ("incident/3||alert|ca", None)]
+    with make_engine(db_url).begin() as conn:
+        for key, _ in rows:
+            conn.execute(text("INSERT INTO deliveries (key, subject_id, cycle, step, recipient, channel, target, "
+                              "status, attempts, error, created_at) VALUES (:k, 's', '', 'due', 'r', 'zalo', '', "
+                              "'sent', 1, '', :t)"), {"k": key, "t": now})
+    upgrade(db_url)
+    with session_scope(db_url) as s:
+        found = {d.key: (d.parent_key, d.is_message) for d in s.scalars(select(Delivery))}
+    assert found == {key: (parent, parent is None) for key, parent in rows}

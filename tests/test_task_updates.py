@@ -17,7 +17,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.deliver import DeliveryActivities
-from activities.tasks import TaskActivities, start_or_amend, task_view
+from activities.tasks import TaskActivities
+from services.tasks import start_or_amend
+from services.task_views import task_view
 from domain.directory import Directory, Official, Unit
 from config.loader import Config
 from config.settings import load_settings
@@ -85,7 +87,7 @@ async def update(handle, name: str, arg, key: str | None = None) -> UpdateAnswer
 def deliveries(settings, task_id: str) -> list[tuple[str, str, str]]:
     with session_scope(settings.database_url) as session:
         rows = session.scalars(select(Delivery).where(Delivery.subject_id == task_id).order_by(Delivery.id))
-        return [(r.step, r.recipient, r.status) for r in rows if r.key.count("|") == 3]
+        return [(r.step, r.recipient, r.status) for r in rows if r.is_message]
 
 
 async def wait_for(predicate, seconds: float = 20):
@@ -289,7 +291,7 @@ async def test_cli_task_add_show_list(dev_env, settings, monkeypatch, capsys, tm
 
 
 async def add_task_on(client, settings, config, spec):
-    from activities.tasks import start_or_amend
+    from services.tasks import start_or_amend
 
     return await start_or_amend(client, settings, config, spec)
 

@@ -24,7 +24,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.deliver import DeliveryActivities
-from activities.tasks import TaskActivities, start_or_amend, task_view
+from activities.tasks import TaskActivities
+from services.tasks import start_or_amend
+from services.task_views import task_view
 from config.binaries import temporal_test_server
 from domain.directory import Directory, Official, Unit
 from config.loader import Config
@@ -111,7 +113,7 @@ class Harness:
     def sent(self, task_id: str) -> list[tuple[str, str, str, str]]:
         with session_scope(self.settings.database_url) as session:
             rows = session.scalars(select(Delivery).where(Delivery.subject_id == task_id).order_by(Delivery.id)).all()
-            return [(r.cycle, r.step, r.recipient, r.status) for r in rows if r.key.count("|") == 3]
+            return [(r.cycle, r.step, r.recipient, r.status) for r in rows if r.is_message]
 
 
 async def save_history(handle: WorkflowHandle, name: str, run_id: str | None = None) -> None:

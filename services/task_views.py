@@ -1,0 +1,57 @@
+"""What ``task show`` and ``task list`` print, read from the store (works while
+Temporal is away)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
+    """What ``task show --json`` prints, from the store (works while Temporal is away)."""
+    from sqlalchemy import select
+
+    from store.db import session_scope
+    from store.models import Cycle, Delivery, Task
+
+    with session_scope(database_url) as session:
+        row = session.get(Task, task_id)
+        if row is None:
+            return None
+        cycles = session.scalars(select(Cycle).where(Cycle.task_id == task_id).order_by(Cycle.due)).all()
+        deliveries = session.scalars(
+            select(Delivery).where(Delivery.subject_id == task_id).order_by(Delivery.created_at, Delivery.id)).all()
+        deadline = {"raw": row.deadline_raw, "kind": row.deadline_kind, "due": _iso(row.due), "every": row.every}
+        if (row.raw or {}).get("due_at"):
+            deadline["due_at"] = row.raw["due_at"]
+        return {
+            "id": row.id, "title": row.title, "status": row.status, "result": row.result,
+            "deadline": deadline, "level": row.level or 0,
+            "lead_units": list(row.lead_units or []), "lead_official": row.lead_official,
+            "completed_on": _iso(row.completed_on), "evidence": row.evidence,
+            "cycles": [{"period": c.period, "due": _iso(c.due), "status": c.status, "result": c.result}
+                       for c in cycles],
+            "notifications": [
+                {"step": d.step, "recipient": d.recipient, "channel": d.channel,
+                 "status": d.status,
+                 "at": _iso(d.sent_at or d.created_at), "cycle": d.cycle}
+                for d in deliveries if d.is_message  # the delivery rows, not per-channel attempts
+            ],
+        }
+
+
+def list_tasks(database_url: str, status: str | None = None) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from store.db import session_scope
+    from store.models import Task
+
+    with session_scope(database_url) as session:
+        query = select(Task).order_by(Task.due.is_(None), Task.due, Task.id)
+        if status:
+            query = query.where(Task.status == status)
+        return [{"id": t.id, "title": t.title, "status": t.status, "result": t.result, "due": _iso(t.due),
+                 "kind": t.deadline_kind, "level": t.level or 0, "lead_units": list(t.lead_units or [])}
+                for t in session.scalars(query)]
