@@ -34,7 +34,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print) -> dict:
-    from activities.tasks import start_or_amend
+    from services.tasks import start_or_amend
     from contracts.tasks import TaskSpec
 
     async def start(run: str, i: int, due_at: datetime) -> None:

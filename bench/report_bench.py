@@ -19,6 +19,7 @@ from pathlib import Path
 
 VN = timezone(timedelta(hours=7))
 AS_OF = datetime(2026, 6, 15, 16, 0, tzinfo=VN)
+START = date(2026, 1, 1)  # the one-off tasks fall due in the year from here
 UNITS = ["so-khcn", "so-tai-chinh", "so-noi-vu", "cong-an-tp", "vhxh", "kinh-te", "Các xã, phường, đặc khu"]
 
 
@@ -31,28 +32,13 @@ def fill(url: str, tasks: int, seed: int = 57) -> None:
     rnd = random.Random(seed)
     engine = make_engine(url)
     Base.metadata.create_all(engine)
-    start = date(2026, 1, 1)
-    task_rows, cycle_rows = [], []
     now = datetime.now(timezone.utc)
+    task_rows, cycle_rows = [], []
     for n in range(1, tasks + 1):
-        kind = rnd.choices(["once", "recurring", "unknown"], [75, 20, 5])[0]
-        due = start + timedelta(days=rnd.randrange(365)) if kind == "once" else None
-        row = dict(id=f"task/bench/{n}", plan_id=1 + n % 5, stt=str(n), section="", title=f"Nhiệm vụ thử số {n} "
-                   "về chuyển đổi số, đổi mới sáng tạo và phát triển khoa học công nghệ",
-                   lead_units=[rnd.choice(UNITS)], coordinating_units=[], advisers=[], raw={},
-                   lead_official=None, output="", notes="", deadline_raw="", deadline_kind=kind, due=due,
-                   every="month" if kind == "recurring" else None, status="open", result=None, completed_on=None,
-                   level=0, unassigned=False, created_at=now, updated_at=now)
-        if due is not None and rnd.random() < 0.35:
-            row["status"] = "completed"
-            row["completed_on"] = due + timedelta(days=rnd.randint(-20, 15))
+        row = task_row(rnd, n, now)
         task_rows.append(row)
-        if kind == "recurring":
-            for m in range(1, 6):
-                reported = rnd.random() < 0.8
-                cycle_rows.append(dict(task_id=row["id"], period=f"2026-{m:02d}", due=date(2026, m, 28),
-                                       status="reported" if reported else "missed",
-                                       reported_on=date(2026, m, 27) if reported else None))
+        if row["deadline_kind"] == "recurring":
+            cycle_rows += recurring_cycles(rnd, row["id"])
     with engine.begin() as conn:
         conn.execute(insert(Plan), [dict(id=i, name=f"Kế hoạch thử {i}", source="bench", imported_at=now)
                                     for i in range(1, 6)])
@@ -68,6 +54,33 @@ def fill(url: str, tasks: int, seed: int = 57) -> None:
                                              status="failed", error="zalo: HTTP 500", attempts=4,
                                              created_at=AS_OF - timedelta(hours=i), target="")
                                         for i in range(1, 11)])
+
+
+def task_row(rnd: random.Random, n: int, now: datetime) -> dict:
+    """Task number n: one-off (due within 2026, a third of those done), recurring or no deadline."""
+    kind = rnd.choices(["once", "recurring", "unknown"], [75, 20, 5])[0]
+    due = START + timedelta(days=rnd.randrange(365)) if kind == "once" else None
+    row = dict(id=f"task/bench/{n}", plan_id=1 + n % 5, stt=str(n), section="", title=f"Nhiệm vụ thử số {n} "
+               "về chuyển đổi số, đổi mới sáng tạo và phát triển khoa học công nghệ",
+               lead_units=[rnd.choice(UNITS)], coordinating_units=[], advisers=[], raw={},
+               lead_official=None, output="", notes="", deadline_raw="", deadline_kind=kind, due=due,
+               every="month" if kind == "recurring" else None, status="open", result=None, completed_on=None,
+               level=0, unassigned=False, created_at=now, updated_at=now)
+    if due is not None and rnd.random() < 0.35:
+        row["status"] = "completed"
+        row["completed_on"] = due + timedelta(days=rnd.randint(-20, 15))
+    return row
+
+
+def recurring_cycles(rnd: random.Random, task_id: str) -> list[dict]:
+    """A recurring task's cycles January to May: most reported, the rest missed."""
+    rows = []
+    for m in range(1, 6):
+        reported = rnd.random() < 0.8
+        rows.append(dict(task_id=task_id, period=f"2026-{m:02d}", due=date(2026, m, 28),
+                         status="reported" if reported else "missed",
+                         reported_on=date(2026, m, 27) if reported else None))
+    return rows
 
 
 def run(tasks: int = 10000) -> dict:

