@@ -105,7 +105,7 @@ def test_invalid_input_and_viewer(api):
 
 
 def test_worker_away(api, monkeypatch):
-    import web.routes_links as rl
+    import web.updates as rl
 
     monkeypatch.setattr(rl, "UPDATE_TIMEOUT_S", 0.2)
     api.fake.hang = True

@@ -220,7 +220,7 @@ def test_invalid_form_shows_errors_and_sends_nothing(web):
 
 
 def test_worker_away_says_not_recorded_and_does_not_hang(web, monkeypatch):
-    import web.routes_links as rl
+    import web.updates as rl
 
     monkeypatch.setattr(rl, "UPDATE_TIMEOUT_S", 0.3)
     web.fake.hang = True
@@ -298,3 +298,69 @@ def test_extension_request_validates(web):
     page = web.post(path + "/extend", data={"csrf_token": csrf.link_token(web.settings.secret_key, token),
                                             "new_due": "2020-01-01", "reason": ""})
     assert page.status_code == 422 and "Thời hạn mới phải sau" in page.text and "Nêu lý do" in page.text
+
+
+def _request_and_decline(web) -> str:
+    path = link(web)
+    token = path.rsplit("/", 1)[1]
+    web.post(path + "/extend", data={"csrf_token": csrf.link_token(web.settings.secret_key, token),
+                                     "new_due": (NOW.date() + timedelta(days=40)).isoformat(), "reason": "Lý do"})
+    approve = link(web, purpose="extend", recipient="phan-viet-dien")
+    request_id = web.get(approve).text.split('name="request_id" value="', 1)[1].split('"', 1)[0]
+    gtoken = approve.rsplit("/", 1)[1]
+    web.post(approve, data={"csrf_token": csrf.link_token(web.settings.secret_key, gtoken),
+                            "request_id": request_id, "decision": "decline"})
+    return request_id
+
+
+def test_extension_messages_use_the_delivery_log_keys(web):
+    request_id = _request_and_decline(web)
+    with session_scope(web.db) as s:
+        rows = {d.key: d.status for d in s.scalars(select(Delivery))}
+    lead = f"{TASK}||extension_request/{request_id}|phan-viet-dien"
+    unit = f"{TASK}||extension_declined/{request_id}|vhxh"
+    assert rows == {lead: "sent", lead + "|outbox": "sent", unit: "sent", unit + "|outbox": "sent"}
+
+
+def test_extension_request_no_channel_tells_the_standing_office(web):
+    from dataclasses import replace
+
+    config = web.app.state.config
+    officials = tuple(replace(o, targets=()) if o.key == "phan-viet-dien" else o for o in config.directory.officials)
+    web.app.state.config = replace(config, directory=replace(config.directory, officials=officials))
+    path = link(web)
+    token = path.rsplit("/", 1)[1]
+    page = web.post(path + "/extend", data={"csrf_token": csrf.link_token(web.settings.secret_key, token),
+                                            "new_due": (NOW.date() + timedelta(days=40)).isoformat(),
+                                            "reason": "Lý do"})
+    assert page.status_code == 200 and "chưa gửi được tới lãnh đạo phụ trách" in page.text
+    with session_scope(web.db) as s:
+        failed = s.scalars(select(Delivery).where(Delivery.recipient == "phan-viet-dien")).one()
+        notice = s.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "phong-vhxh")).one()
+    assert failed.status == "failed" and failed.key.startswith(f"{TASK}||extension_request/")
+    assert "Không gửi được tin nhắn" in notice.title and "Phan Viết Điện" in notice.body
+
+
+def test_delivery_service_retries_then_returns(monkeypatch):
+    from temporalio.exceptions import ApplicationError
+
+    import services.delivery as delivery
+
+    attempts = []
+
+    class Flaky:
+        def __init__(self, *args, **kwargs):
+            self.max_attempts = kwargs["max_attempts"]
+
+        def deliver_now(self, request, attempt):
+            attempts.append(attempt)
+            if attempt < self.max_attempts:
+                raise ApplicationError("Zalo refused", type="DeliveryFailed")
+            return "failed-and-office-told"
+
+    monkeypatch.setattr(delivery, "DeliveryActivities", Flaky)
+    slept = []
+    config = load_config(DEFAULT_CONFIG)
+    settings = load_settings({"DONDOC_DATABASE_URL": "sqlite://"})
+    assert delivery.deliver(settings, config, None, sleep=slept.append) == "failed-and-office-told"
+    assert attempts == [1, 2, 3] and slept == [0.5, 1.0]

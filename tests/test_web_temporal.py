@@ -51,7 +51,7 @@ def make_web(tmp_path, sqlite_url, client, task_id: str):
 
 
 async def test_worker_away_is_said_plainly_and_quickly(dev_env, tmp_path, sqlite_url, task_queue, monkeypatch):
-    import web.routes_links as rl
+    import web.updates as rl
 
     monkeypatch.setattr(rl, "UPDATE_TIMEOUT_S", 2)
     task_id = f"web-away-{uuid.uuid4().hex[:8]}"

@@ -27,9 +27,10 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web import csrf
+from web.access import page
 from web.pages import now_utc, render, today_vn
 from domain.evidence import document_errors, parse_day
-from web.routes_links import Refusal, check_link, guard_post, refusal_page
+from web.link_guard import Refusal, check_link, guard_post, refusal_page
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -100,9 +101,6 @@ async def report_page(request: Request):
 
 
 async def _report(request: Request, token: str, claims, view: dict, form, now: datetime):
-    from contracts.incidents import IncidentReport
-    from services.incidents import ReportRejected, ReportUnavailable, report_incident
-
     if view["status"] == "reported":  # the store already has it: show the first, change nothing
         return render(request, "incident_reported.html", _ctx(request, token, view, now, already=True))
     values, errors = read_report(form, today_vn(now))
@@ -111,33 +109,11 @@ async def _report(request: Request, token: str, claims, view: dict, form, now: d
         return render(request, "incident_report.html", _ctx(request, token, view, now, values=values,
                                                              errors=errors, nonce=nonce or uuid.uuid4().hex),
                       status=422)
-    # The key is this form's submission: a double click is one report; another
-    # person's submission is a second one, answered with the first.
-    key = f"web:{nonce}" if _NONCE.match(nonce) else f"web:{uuid.uuid4().hex}"
-    report = IncidentReport(key=key, number=values["number"], issued_on=values["issued_on"],
-                            summary=values["summary"], followed_coordination=values["followed"] == "yes",
-                            reporter=claims.recipient, note=values["note"])
-    client = await request.app.state.temporal.get()
-    failure, detail, status = None, "", 200
-    if client is None:
-        failure, status = "unavailable", 503
-    else:
-        try:
-            outcome = await report_incident(client, claims.subject_id, report, timeout_s=UPDATE_TIMEOUT_S)
-        except ReportRejected as err:
-            failure, detail, status = "rejected", str(err), 422
-        except ReportUnavailable:
-            failure, status = "unavailable", 503
-        except LookupError:
-            failure, status = "closed", 409
-        else:
-            first = outcome.report
-            done = dict(view, status="reported", result=outcome.result,
-                        reported_at=outcome.reported_at.isoformat(),
-                        report={"number": first.number, "issued_on": first.issued_on, "summary": first.summary,
-                                "followed_coordination": first.followed_coordination, "note": first.note})
-            return render(request, "incident_reported.html", _ctx(request, token, done, now, already=not outcome.first,
-                                                                  just_now=outcome.first))
+    outcome, failure, detail, status = await _submit(request, claims, values, nonce)
+    if outcome is not None:
+        done = _reported_view(view, outcome)
+        return render(request, "incident_reported.html", _ctx(request, token, done, now, already=not outcome.first,
+                                                              just_now=outcome.first))
     if failure == "closed":  # the workflow is gone: show what the store knows now
         fresh = await asyncio.to_thread(load_incident, request.app.state.settings.database_url,
                                         request.app.state.config, claims.subject_id, now)
@@ -148,13 +124,40 @@ async def _report(request: Request, token: str, claims, view: dict, form, now: d
                   status=status, headers={"Retry-After": "60"} if status == 503 else None)
 
 
+async def _submit(request: Request, claims, values: dict, nonce: str) -> tuple[Any, str | None, str, int]:
+    """The workflow's ``report`` update: (its outcome, None, "", 200), or (None, the
+    failure, its detail, the page's status)."""
+    from contracts.incidents import IncidentReport
+    from services.incidents import ReportRejected, ReportUnavailable, report_incident
+
+    # The key is this form's submission: a double click is one report; another
+    # person's submission is a second one, answered with the first.
+    key = f"web:{nonce}" if _NONCE.match(nonce) else f"web:{uuid.uuid4().hex}"
+    report = IncidentReport(key=key, number=values["number"], issued_on=values["issued_on"],
+                            summary=values["summary"], followed_coordination=values["followed"] == "yes",
+                            reporter=claims.recipient, note=values["note"])
+    client = await request.app.state.temporal.get()
+    if client is None:
+        return None, "unavailable", "", 503
+    try:
+        return await report_incident(client, claims.subject_id, report, timeout_s=UPDATE_TIMEOUT_S), None, "", 200
+    except ReportRejected as err:
+        return None, "rejected", str(err), 422
+    except ReportUnavailable:
+        return None, "unavailable", "", 503
+    except LookupError:
+        return None, "closed", "", 409
+
+
+def _reported_view(view: dict, outcome) -> dict:
+    """The incident as the workflow answered: reported, with the first report."""
+    first = outcome.report
+    return dict(view, status="reported", result=outcome.result, reported_at=outcome.reported_at.isoformat(),
+                report={"number": first.number, "issued_on": first.issued_on, "summary": first.summary,
+                        "followed_coordination": first.followed_coordination, "note": first.note})
+
+
 # -- dashboard: open an incident, see one ------------------------------------------------------
-def _dashboard_page(handler):
-    from web.routes_dashboard import page
-
-    return page(handler)
-
-
 def _local_input(moment: datetime) -> str:
     return moment.astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
 
@@ -210,6 +213,6 @@ async def incident_detail_page(request: Request):
 def routes(settings, config) -> list:
     return [
         Route("/i/{token}", report_page, methods=["GET", "POST"]),
-        Route("/dashboard/incidents/new", _dashboard_page(new_incident_page), methods=["GET", "POST"]),
-        Route("/dashboard/incidents/{incident_id:path}", _dashboard_page(incident_detail_page)),
+        Route("/dashboard/incidents/new", page(new_incident_page), methods=["GET", "POST"]),
+        Route("/dashboard/incidents/{incident_id:path}", page(incident_detail_page)),
     ]

@@ -1,0 +1,72 @@
+"""The JSON API's reads: the caller, tasks, incidents, reports, the outbox and plans,
+from the same queries as the dashboard (web/queries.py)."""
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+
+from web.api_common import ApiResponse, db, error
+from web.pages import now_utc, today_vn
+from web.queries import incidents, list_tasks, outbox, plans, report, reports, task_detail
+
+
+async def me(request: Request):
+    user = request.state.user
+    return ApiResponse({"username": user.username, "role": user.role, "via": user.via})
+
+
+async def get_tasks(request: Request):
+    filters = {k: request.query_params.get(k, "").strip() for k in ("plan", "unit", "status", "due_before", "q")}
+    rows = await asyncio.to_thread(list_tasks, db(request), request.app.state.config, filters,
+                                   today_vn(now_utc()))
+    return ApiResponse({"tasks": rows})
+
+
+async def get_task(request: Request):
+    detail = await asyncio.to_thread(task_detail, db(request), request.app.state.config,
+                                     request.path_params["task_id"], today_vn(now_utc()))
+    if detail is None:
+        return error(404, "not_found", "Không có nhiệm vụ với mã này.")
+    return ApiResponse(detail)
+
+
+def _rows(items, fields: tuple[str, ...]) -> list[dict]:
+    return [{f: getattr(i, f) for f in fields} for i in items]
+
+
+async def get_incidents(request: Request):
+    rows = await asyncio.to_thread(incidents, db(request))
+    return ApiResponse({"incidents": _rows(rows, ("id", "unit", "title", "severity", "detected_at", "due_at",
+                                                  "status", "result", "reported_at"))})
+
+
+async def get_incident(request: Request):
+    from services.incident_views import incident_view
+
+    view = await asyncio.to_thread(incident_view, db(request), request.app.state.config,
+                                   request.path_params["incident_id"], now_utc())
+    if view is None:
+        return error(404, "not_found", "Không có sự cố với mã này.")
+    return ApiResponse(view)
+
+
+async def get_reports(request: Request):
+    rows = await asyncio.to_thread(reports, db(request))
+    return ApiResponse({"reports": _rows(rows, ("id", "kind", "as_of", "created_at", "short_text"))})
+
+
+async def get_report(request: Request):
+    item = await asyncio.to_thread(report, db(request), request.path_params["report_id"])
+    if item is None:
+        return error(404, "not_found", "Không có báo cáo với mã này.")
+    return ApiResponse(_rows([item], ("id", "kind", "as_of", "created_at", "short_text", "data", "html"))[0])
+
+
+async def get_outbox(request: Request):
+    rows = await asyncio.to_thread(outbox, db(request))
+    return ApiResponse({"messages": _rows(rows, ("id", "created_at", "recipient", "title", "body"))})
+
+
+async def get_plans(request: Request):
+    return ApiResponse({"plans": await asyncio.to_thread(plans, db(request))})
