@@ -1,18 +1,22 @@
-"""One transport for every channel: an Apprise URL in, one Outcome out.
-
-Apprise's ``notify()`` answers a single True/False for all its targets, so dondoc
-sends to one recipient URL per call and keeps each delivery's own outcome. The
-failure reason is taken from what Apprise logs at WARNING during the call (it
-never raises for a failed send), with every secret of the URL scrubbed out.
+"""One transport for every channel: a notification URL in, one Outcome out.
 
 Channels are named from the URL scheme: ``zalo``, ``email`` (mailto/mailtos),
 ``outbox`` (stored in the database, see notifiers/outbox.py), ``other``.
 
-Zalo: ``DONDOC_ZALO_API_URL`` replaces the Zalo Bot API's base URL
+Zalo (``zalo://BOT_ID:SECRET/CHAT_ID``, and the other shapes Apprise accepts) goes
+through notifiers/zalo.py, our own Bot API client: Zalo refuses with HTTP 200 and
+``ok: false``, and only the body's ``error_code`` and ``description`` tell a reset
+token (401) from a chat that cannot be reached (400) from a quota (429) -- Apprise's
+plugin keeps none of them. A text over 2,000 characters goes as numbered parts.
+``DONDOC_ZALO_API_URL`` replaces the Bot API's base URL
 (``https://bot-api.zaloplatforms.com``), read at each send, so tests can point at a
-local fake server and operators at a proxy. The plugin builds its request URL from
-its ``notify_url`` attribute; we set that attribute on the one plugin instance we
-send with, so nothing global is patched.
+local fake server and operators at a proxy.
+
+Every other channel goes through Apprise. Its ``notify()`` answers a single
+True/False for all its targets, so dondoc sends to one recipient URL per call and
+keeps each delivery's own outcome. The failure reason is taken from what Apprise
+logs at WARNING during the call (it never raises for a failed send), with every
+secret of the URL scrubbed out.
 """
 from __future__ import annotations
 
@@ -27,12 +31,15 @@ from urllib.parse import unquote
 import apprise
 from apprise.common import NotifyFormat, PersistentStoreMode
 
+from notifiers import zalo
+
 ZALO_API_URL_ENV = "DONDOC_ZALO_API_URL"
-ZALO_DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
+ZALO_DEFAULT_API_URL = zalo.DEFAULT_BASE
 
 _CHANNELS = {"zalo": "zalo", "mailto": "email", "mailtos": "email", "outbox": "outbox"}
+# A secret query value runs to the next "&" (a "#" in a password is not a fragment here).
 _SECRET_QUERY = re.compile(
-    r"(?i)([?&](?:pass|password|pwd|token|secret|key|apikey|api_key|access_token)=)([^&#]*)"
+    r"(?i)([?&](?:pass|password|pwd|token|secret|key|apikey|api_key|access_token)=)([^&]*)"
 )
 
 
@@ -40,9 +47,26 @@ _SECRET_QUERY = re.compile(
 class Outcome:
     ok: bool
     channel: str
-    error: str = ""
-    # False when retrying cannot help (the URL itself is unusable).
+    error: str = ""             # "zalo 429: Too Many Requests", an SMTP reason, ...
+    # False when retrying cannot help (the URL is unusable, the token or the chat is broken).
     transient: bool = True
+    # The service's own error code, when it gave one (Zalo's ``error_code``: 401 the
+    # bot's token was reset or is wrong, 400/404 this chat cannot be reached, 429 quota).
+    code: int | None = None
+    bot: str = ""               # zalo: the bot's id (never its secret), to tell outages apart
+
+    @property
+    def token_broken(self) -> bool:
+        """Zalo answered 401: every message of this bot fails until an operator puts
+        the new token in the configuration. Tell the standing office and the admins
+        once per outage (per ``bot``), not once per message."""
+        return not self.ok and self.channel == "zalo" and self.code == zalo.UNAUTHORIZED
+
+    @property
+    def chat_broken(self) -> bool:
+        """Zalo answered 400/404 for this chat: this recipient's Zalo link is broken
+        (never wrote to the bot, blocked it, wrong id); other chats are fine."""
+        return not self.ok and self.channel == "zalo" and self.code in (zalo.BAD_REQUEST, zalo.NOT_FOUND)
 
 
 def channel_of(url: str) -> str:
@@ -62,42 +86,66 @@ def channel_suffixes(targets: list[str]) -> list[str]:
     return out
 
 
+# "@host" that ends the userinfo: a host (name, IPv4, [IPv6]) and an optional port,
+# then the end or a "/", "?" or "#".
+_AT_HOST = re.compile(r"@(?:\[[0-9A-Fa-f:.]+\]|[^/?#@:\s\[\]]+)(?::[0-9]*)?(?=$|[/?#])")
+_IN_QUERY = re.compile(r"[?&][^?&=/#]*=[^&]*$")
+
+
+def _split_userinfo(rest: str) -> tuple[str | None, str]:
+    """(userinfo, host and the rest) of what follows "://"; userinfo None when there is
+    none. A password may hold "/", "#", "?" or "@", so the userinfo ends at the last
+    "@host" that is not inside a query value (``?to=a@b.vn``)."""
+    found = None
+    for m in _AT_HOST.finditer(rest):
+        if not _IN_QUERY.search(rest[:m.start()]):
+            found = m
+    if found is None:
+        return None, rest
+    return rest[:found.start()], rest[found.start() + 1:]
+
+
 def mask(url: str) -> str:
     """The URL with its bot token, password and secret query values hidden, for logs."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         return "***"
-    netloc_end = len(rest)
-    for stop in "/?#":
-        pos = rest.find(stop)
-        if pos != -1:
-            netloc_end = min(netloc_end, pos)
-    netloc, tail = rest[:netloc_end], rest[netloc_end:]
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        if ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        netloc = f"{userinfo}@{host}"
-    elif scheme.lower() == "zalo":
-        # zalo://BOT_ID:TOKEN/CHAT -- the token follows the bot id's colon.
-        netloc = re.sub(r"^([0-9]+)(?::|%3[aA]).*$", r"\1:***", netloc)
-    tail = _SECRET_QUERY.sub(r"\1***", tail)
-    return f"{scheme}://{netloc}{tail}"
+    if scheme.strip().lower() == "zalo":
+        return _mask_zalo(url, rest)
+    userinfo, rest = _split_userinfo(rest)
+    if userinfo is not None and ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":***"
+    rest = _SECRET_QUERY.sub(r"\1***", rest)
+    return f"{scheme}://" + (f"{userinfo}@" if userinfo is not None else "") + rest
+
+
+def _mask_zalo(url: str, rest: str) -> str:
+    masked = zalo.mask_url(url)
+    if masked is not None:
+        return masked
+    # Not a usable zalo:// URL: hide whatever follows a leading bot id, and any token.
+    rest = re.sub(r"^([0-9]+)(?::|%3[aA]|/)[^/?#]*", r"\1:***", rest)
+    rest = _SECRET_QUERY.sub(r"\1***", rest)
+    return "zalo://" + zalo.scrub(rest)
 
 
 def _secrets_of(url: str) -> list[str]:
     """Every secret string in the URL, so error text can be scrubbed of them."""
     found: list[str] = []
     rest = url.partition("://")[2]
-    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    if "@" in netloc:
-        userinfo = netloc.rsplit("@", 1)[0]
-        if ":" in userinfo:
-            found.append(userinfo.split(":", 1)[1])
-    elif url.lower().startswith("zalo://"):
-        m = re.match(r"^([0-9]+)(?::|%3[aA])([^/?#]+)", rest)
+    if url.lower().startswith("zalo://"):
+        try:
+            token = zalo.parse_url(url).token
+            found += [token, token.partition(":")[2]]
+        except ValueError:
+            pass
+        m = re.match(r"^([0-9]+)(?::|%3[aA]|/)([^/?#]+)", rest)
         if m:
             found += [m.group(2), f"{m.group(1)}:{m.group(2)}"]
+    else:
+        userinfo = _split_userinfo(rest)[0]
+        if userinfo and ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
     found += [m.group(2) for m in _SECRET_QUERY.finditer(url)]
     found += [unquote(s) for s in found]
     # Longest first, so a full token is replaced before its parts.
@@ -144,10 +192,29 @@ def _instantiate(url: str, environ: Mapping[str, str]):
     plugin = apprise.Apprise.instantiate(url, asset=asset)
     if plugin is not None and channel_of(url) == "outbox":
         plugin.database_url = outbox.database_url_from(environ)
-    if plugin is not None and channel_of(url) == "zalo":
-        # The plugin formats notify_url with its token: keep that placeholder.
-        plugin.notify_url = _zalo_api_url(environ) + "/bot{token}/sendMessage"
     return plugin
+
+
+def _send_zalo(url: str, title: str, body: str, environ: Mapping[str, str]) -> Outcome:
+    """Each chat of the URL in turn (one, normally), stopping at the first failure.
+    Zalo has no title field: a title goes on the text's first line."""
+    try:
+        target = zalo.parse_url(url)
+    except ValueError as exc:  # the message names the bot as BOT_ID:*** at most
+        return Outcome(False, "zalo", scrub(f"{mask(url)}: {exc}", url), transient=False)
+    text = f"{title}\n{body}" if title else body
+    base = _zalo_api_url(environ)
+    for chat in target.chats:
+        answer = zalo.send_message(base, target.token, chat, text)
+        if not answer.ok:
+            error = scrub(answer.error, url)
+            if len(target.chats) > 1:
+                error = f"{error} (chat {chat})"
+            # Unknown refusals (a non-JSON answer, a code Zalo does not document) are
+            # retried like transient ones: the delivery's attempts are bounded.
+            return Outcome(False, "zalo", error, transient=not zalo.is_permanent(answer),
+                           code=answer.error_code, bot=target.bot_id)
+    return Outcome(True, "zalo", bot=target.bot_id)
 
 
 def send(url: str, title: str, body: str, html: str | None = None,
@@ -160,6 +227,11 @@ def send(url: str, title: str, body: str, html: str | None = None,
     """
     environ = os.environ if environ is None else environ
     channel = channel_of(url)
+    if channel == "zalo":
+        try:
+            return _send_zalo(url, title, body, environ)
+        except Exception as exc:  # noqa: BLE001 - a bug must become a recorded failure, not a crash
+            return Outcome(False, channel, scrub(f"{type(exc).__name__}: {exc}", url))
     logger = logging.getLogger("apprise")
     capture = _WarningsOfThisThread()
     logger.addHandler(capture)

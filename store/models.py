@@ -194,3 +194,63 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(30), default="admin")
     must_change_password: Mapped[bool] = mapped_column(default=False)  # the printed one-time password
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- people and their channels ---------------------------------------------------------
+# The directory's units come from the TOML file; people are kept here because they
+# change every week (someone joins, a phone is replaced) and sign up themselves.
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="officer")  # officer | lead | supervisor | office
+    email: Mapped[str | None] = mapped_column(String(320))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    units: Mapped[list[PersonUnit]] = relationship(cascade="all, delete-orphan", order_by="PersonUnit.position")
+    zalo: Mapped[ZaloLink | None] = relationship(cascade="all, delete-orphan")
+
+
+class PersonUnit(Base):
+    """A person's membership of one directory unit (a unit key of the TOML file)."""
+
+    __tablename__ = "person_units"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    unit_key: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the order the office gave them
+
+
+class ZaloLink(Base):
+    """The one Zalo chat a person receives messages in, learnt from their sign-up message."""
+
+    __tablename__ = "zalo_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    chat_id: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    broken: Mapped[bool] = mapped_column(default=False)       # sends to it are refused
+    broken_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class SignupCode(Base):
+    """A one-time sign-up code. Only its hash is kept: a database reader cannot link a chat."""
+
+    __tablename__ = "signup_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    used_by_chat: Mapped[str | None] = mapped_column(String(100))
+
+
+class ZaloAttempt(Base):
+    """Wrong codes one chat sent in the current window: guessing is slowed down per chat."""
+
+    __tablename__ = "zalo_attempts"
+    chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column()
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import pytest
 from peers import FakeZalo, fake_smtp, fake_zalo  # noqa: F401 (fixtures)
 from sqlalchemy import select
 
@@ -36,8 +37,8 @@ def test_zalo_refusal_is_a_failure_with_the_reason_and_no_token(fake_zalo):
 
     outcome = send(f"zalo://{TOKEN}/unit-chat", "", TEXT)
 
-    assert not outcome.ok and outcome.transient
-    assert "401" in outcome.error and "unit-chat" in outcome.error
+    assert not outcome.ok and not outcome.transient and outcome.token_broken
+    assert (outcome.error, outcome.code, outcome.bot) == ("zalo 401: Unauthorized", 401, "111111")
     assert "drilltoken" not in outcome.error
     assert fake_zalo.messages == []
     assert fake_zalo.requests[0].status == 401
@@ -58,7 +59,8 @@ def test_unreachable_zalo_is_a_transient_failure(monkeypatch):
 
     outcome = send(f"zalo://{TOKEN}/unit-chat", "", "x")
 
-    assert not outcome.ok and outcome.transient and "Connection error" in outcome.error
+    assert not outcome.ok and outcome.transient and outcome.code is None
+    assert outcome.error.startswith("zalo: lỗi kết nối (ConnectError")
 
 
 def test_unusable_url_is_a_permanent_failure():
@@ -124,3 +126,24 @@ def test_mask_hides_tokens_and_passwords():
     assert "s3cret" not in masked and "zz" not in masked and "tt" not in masked
     assert masked.startswith("mailtos://officer:***@smtp.gmail.com")
     assert mask("outbox://phong-vhxh") == "outbox://phong-vhxh"
+
+
+@pytest.mark.parametrize("url,masked", [
+    ("zalo://123456/S3CRETtoken/unit-chat", "zalo://123456:***/unit-chat"),
+    ("zalo://123456:S3CRETtoken/a/b", "zalo://123456:***/a/b"),
+    ("zalo://unit-chat?token=123456:S3CRETtoken", "zalo://123456:***/unit-chat"),
+    ("zalo://123456:S3CRETtoken", "zalo://123456:***"),            # no chat: still hidden
+    ("zalo://123456/S3CRETtoken", "zalo://123456:***"),
+])
+def test_mask_hides_zalo_tokens_in_every_shape(url, masked):
+    assert mask(url) == masked and "S3CRET" not in mask(url)
+
+
+@pytest.mark.parametrize("url,secret,kept", [
+    ("mailtos://officer:pa/ss@smtp.gmail.com?to=a@b.vn", "pa/ss", "mailtos://officer:***@smtp.gmail.com?to=a@b.vn"),
+    ("mailtos://officer:pa#ss@smtp.gmail.com?to=a@b.vn", "pa#ss", "mailtos://officer:***@smtp.gmail.com?to=a@b.vn"),
+    ("mailtos://officer:p@ss?w/d@smtp.gmail.com:465/x", "p@ss?w/d", "mailtos://officer:***@smtp.gmail.com:465/x"),
+    ("mailto://smtp.vn?user=u&pass=a#b&to=x@y.vn", "a#b", "mailto://smtp.vn?user=u&pass=***&to=x@y.vn"),
+])
+def test_mask_parses_passwords_with_url_delimiters(url, secret, kept):
+    assert mask(url) == kept and secret not in mask(url)
