@@ -47,6 +47,7 @@ from notifiers.render import Message, render
 from notifiers.transport import channel_of, channel_suffixes, mask, send
 from store.db import write_scope
 from store.models import Delivery
+from store.people_channels import mark_link_broken
 from domain.links import LinkLifetimes, make_link
 from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
@@ -242,6 +243,10 @@ class DeliveryActivities:
                 result = self._record(req, key, "sent", outcome.channel, target, errors, now, also=won)
                 return None, result, errors, transient, None
             failed = _Write(pending.key, channel, target, "failed", outcome.error, False, parent=key)
+            if getattr(outcome, "chat_broken", False) and req.recipient.key.startswith("person:"):
+                # Zalo refuses this person's chat (400): email carries their messages from
+                # now on, and the dashboard shows the link as broken until they write again.
+                self._transaction(lambda session: mark_link_broken(session, req.recipient.key, outcome.error))
             errors.append(f"{suffix}: {outcome.error}")
             transient = transient or outcome.transient
         return None, None, errors, transient, failed

@@ -21,6 +21,7 @@ from config.loader import Config
 from contracts.incidents import IncidentProjection, RecipientsRequest, RecipientsResult
 from domain.directory import Directory
 from domain.recipients import resolve
+from store.people_channels import people_directory
 
 
 # -- recipients ---------------------------------------------------------------------
@@ -73,7 +74,8 @@ class IncidentActivities:
 
     @activity.defn(name="incident_recipients")
     async def recipients(self, request: RecipientsRequest) -> RecipientsResult:
-        return resolve_recipients(self.config.directory, request.unit_key, list(request.levels))
+        directory = await asyncio.to_thread(people_directory, self.database_url, self.config)
+        return resolve_recipients(directory, request.unit_key, list(request.levels))
 
     @activity.defn(name="record_incident")
     async def record(self, projection: IncidentProjection) -> bool:

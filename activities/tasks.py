@@ -27,6 +27,7 @@ from config.logging import get_logger
 from domain.directory import Directory
 from domain.calendar import VN_TZ, WorkingCalendar
 from domain.recipients import resolve
+from store.people_channels import people_directory
 from domain.ladder import (
     CyclePeriod, Due, PlannedStep, due_of, first_cycle, next_cycle, plan_after, plan_from,
     working_days_between,
@@ -171,7 +172,8 @@ class TaskActivities:
 
     @activity.defn(name="task_recipients")
     async def recipients(self, req: RecipientsRequest) -> TaskRecipients:
-        return resolve_recipients(self.config().directory, list(req.lead_units), req.lead_official, list(req.levels))
+        directory = await asyncio.to_thread(people_directory, self.database_url, self.config())
+        return resolve_recipients(directory, list(req.lead_units), req.lead_official, list(req.levels))
 
     @activity.defn(name="task_record")
     async def record(self, projection: TaskProjection) -> bool:

@@ -11,7 +11,6 @@ tables newer than some existing data folders).
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 
 from cli.common import config_for, fail, print_json, settings_for
@@ -37,10 +36,8 @@ def register(sub) -> None:
     i = psub.add_parser("invite", help="cấp mã đăng ký Zalo dùng một lần")
     i.add_argument("id", type=int, help="mã người")
     i.add_argument("--days", type=int, default=7, help="số ngày mã còn hiệu lực (mặc định 7)")
-    i.add_argument("--bot-name", default=os.environ.get("DONDOC_ZALO_BOT_NAME") or "bot dondoc",
-                   help="tên bot Zalo in trong hướng dẫn (mặc định: DONDOC_ZALO_BOT_NAME hoặc «bot dondoc»)")
-    i.add_argument("--bot-link", default=os.environ.get("DONDOC_ZALO_BOT_LINK") or None,
-                   help="đường liên kết tới bot (mặc định: DONDOC_ZALO_BOT_LINK)")
+    i.add_argument("--bot-name", default=None, help="tên bot Zalo in trong hướng dẫn (mặc định: [zalo] bot_name)")
+    i.add_argument("--bot-link", default=None, help="đường liên kết tới bot (mặc định: [zalo] bot_link)")
     i.add_argument("--json", action="store_true", help="in JSON")
     i.set_defaults(func=run_invite)
 
@@ -97,8 +94,10 @@ def run_invite(args) -> int:
     from services.people import PeopleError, invite
 
     url = _database(args)
+    bot = config_for(args).zalo
     try:
-        out = invite(url, args.id, _now(), days=args.days, bot_name=args.bot_name, bot_link=args.bot_link)
+        out = invite(url, args.id, _now(), days=args.days, bot_name=args.bot_name or bot.bot_name,
+                     bot_link=args.bot_link or bot.bot_link or None)
     except PeopleError as exc:
         fail(str(exc), code=2)
     if args.json:

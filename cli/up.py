@@ -78,6 +78,10 @@ class Supervisor(Processes):
         say("• Khởi động worker và web ...")
         self.spawn("worker", self.dondoc("worker"))
         self.spawn("web", self.dondoc("web", "--port", str(self.s.web_port)))
+        if config.zalo.enabled and not self.s.public_url.startswith("https://"):
+            # Exactly one reader of the bot's messages, however many workers run; with a
+            # public https address Zalo calls the webhook instead.
+            self.spawn("zalo", self.dondoc("zalo", "poll"))
         if not self.wait_healthy():
             return 1
         say(f"\ndondoc đã sẵn sàng.\n  Web:         {self.s.public_url}\n  Kiểm tra:    {self.s.public_url}/healthz")

@@ -38,6 +38,19 @@ class ReportSchedule:
 
 
 @dataclass(frozen=True)
+class ZaloBot:
+    """The Zalo bot people sign up with (``[zalo]``). The token comes from the
+    environment (``bot_token = "${ZALO_BOT_TOKEN}"``), never from the file itself."""
+    bot_token: str = ""
+    bot_name: str = "bot dondoc"
+    bot_link: str = ""               # https://zalo.me/… : shown as a QR code on the invitation
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token)
+
+
+@dataclass(frozen=True)
 class Config:
     directory: Directory
     policies: Policies
@@ -47,6 +60,10 @@ class Config:
     users: tuple[dict, ...] = ()
     links: LinkLifetimes = LinkLifetimes()
     delivery_attempts: int = 4       # tries of one message over its channels before the standing office is told
+    zalo: ZaloBot = ZaloBot()
+    email_url: str = ""              # people's email: this SMTP URL with &to=<their address>
+
+
 
 
 class ConfigError(Exception):
@@ -118,7 +135,16 @@ class _Parser:
             users=tuple(data.get("users", [])),
             links=self.links(data.get("links", {})),
             delivery_attempts=self.delivery_attempts(data.get("delivery", {})),
+            zalo=self.zalo(data.get("zalo", {})),
+            email_url=str(data.get("email", {}).get("url", "")),
         )
+
+    def zalo(self, values: dict) -> "ZaloBot":
+        token = str(values.get("bot_token", "")).strip()
+        if token and not re.match(r"^[0-9]+:[A-Za-z0-9_-]+$", token):
+            self.err("zalo.bot_token", "không đúng dạng mã bot Zalo (số:chuỗi)")
+            token = ""
+        return ZaloBot(token, str(values.get("bot_name", "bot dondoc")), str(values.get("bot_link", "")))
 
     # -- links and delivery ------------------------------------------------
     def links(self, values: dict) -> LinkLifetimes:

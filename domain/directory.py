@@ -30,12 +30,24 @@ class Official:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A person the standing office manages (the people directory in the store), with
+    their own channels: each gets their own message, with their own fallback."""
+    key: str                       # "person:<id>"
+    name: str
+    role: str                      # officer | lead | supervisor | office
+    units: tuple[str, ...] = ()    # unit keys
+    targets: tuple[str, ...] = ()  # Zalo chat first, then email
+
+
+@dataclass(frozen=True)
 class Directory:
     units: tuple[Unit, ...] = ()
     officials: tuple[Official, ...] = ()
     supervisors: tuple[str, ...] = ()      # Apprise URLs of the supervisors' group (Ban Chỉ đạo)
     supervisors_name: str = "Ban Chỉ đạo"
     standing_office: str = ""              # unit key receiving what has no owner
+    people: tuple[Member, ...] = ()        # from the store; empty when nobody is registered
 
     def unit(self, key: str) -> Unit | None:
         return next((u for u in self.units if u.key == key), None)

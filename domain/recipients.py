@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from domain.directory import Directory, Official, Unit
+from domain.namekeys import person_key
 
 __all__ = ["SUPERVISORS_KEY", "Recipient", "Resolved", "resolve", "lead_officials", "standing_recipient",
            "official_label"]
@@ -77,29 +78,43 @@ def resolve(directory: Directory, unit_keys: list[str], levels: list[str], *, of
         _units(directory, unit_keys, standing, unknown_unit, out, missing)
     if "lead" in levels:
         leads = lead_officials(directory, official, unit_keys)
-        out += [Recipient(o.key, official_label(o), "lead", list(o.targets)) for o in leads]
-        if not any(o.targets for o in leads):
+        out += [Recipient(o.key, official_label(o), "lead", list(o.targets)) for o in leads if o.targets]
+        names = {person_key(o.name) for o in leads}
+        out += _members(directory, "lead", lambda m: m.role == "lead" and person_key(m.name) in names)
+        if not any(r.level == "lead" for r in out):
             missing.append("lead")
     if "supervisors" in levels:
         if directory.supervisors:
             out.append(Recipient(SUPERVISORS_KEY, directory.supervisors_name, "supervisors",
                                  list(directory.supervisors)))
-        else:
+        out += _members(directory, "supervisors", lambda m: m.role == "supervisor")
+        if not any(r.level == "supervisors" for r in out):
             missing.append("supervisors")
     return Resolved(_dedupe(out), missing, standing)
+
+
+def _members(directory: Directory, level: str, wanted) -> list[Recipient]:
+    """The registered people a message of this level reaches, each on their own."""
+    return [Recipient(m.key, m.name, level, list(m.targets)) for m in directory.people if m.targets and wanted(m)]
 
 
 def _units(directory: Directory, unit_keys: list[str], standing: Recipient | None, unknown_unit: UnknownUnit,
            out: list[Recipient], missing: list[str]) -> None:
     units: list[Unit | None] = [directory.unit(k) for k in unit_keys] or [None]
     for unit in units:
-        if unit is not None:
+        if unit is None and unknown_unit == "standing_office" and standing is not None:
+            unit = directory.standing_unit
+        if unit is None:
+            missing.append("unit")
+            continue
+        # A unit's own addresses (a unit mailbox), and each member on their own channels.
+        keys = {unit.key}
+        members = _members(directory, "unit", lambda m: m.role in ("officer", "office") and keys & set(m.units)
+                           or (m.role == "office" and unit.key == directory.standing_office))
+        if unit.targets or not members:
             out.append(Recipient(unit.key, unit.name, "unit", list(unit.targets)))
-            if not unit.targets:
-                missing.append("unit")
-        elif unknown_unit == "standing_office" and standing is not None:
-            out.append(Recipient(standing.key, standing.name, "unit", list(standing.targets)))
-        else:
+        out += members
+        if not unit.targets and not members:
             missing.append("unit")
 
 

@@ -179,7 +179,7 @@ class _WarningsOfThisThread(logging.Handler):
                 self.messages.append(str(record.msg))
 
 
-def _zalo_api_url(environ: Mapping[str, str]) -> str:
+def zalo_api_url(environ: Mapping[str, str]) -> str:
     return (environ.get(ZALO_API_URL_ENV) or ZALO_DEFAULT_API_URL).rstrip("/")
 
 
@@ -203,7 +203,7 @@ def _send_zalo(url: str, title: str, body: str, environ: Mapping[str, str]) -> O
     except ValueError as exc:  # the message names the bot as BOT_ID:*** at most
         return Outcome(False, "zalo", scrub(f"{mask(url)}: {exc}", url), transient=False)
     text = f"{title}\n{body}" if title else body
-    base = _zalo_api_url(environ)
+    base = zalo_api_url(environ)
     for chat in target.chats:
         answer = zalo.send_message(base, target.token, chat, text)
         if not answer.ok:
