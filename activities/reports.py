@@ -14,7 +14,7 @@ Sending is the delivery activity's (activities/deliver.py): the workflow asks it
 per supervisors' channel with the `report_daily` / `report_period` message kinds.
 
 The plain functions (`load_daily`, `daily_data`, `render_page`, `short_text`,
-`report_context`, `period_data`, `write_appendix`) are what the CLI, the web page and
+`report_context`, `period_data`, `appendix_data`, `write_appendix`) are what the CLI, the web page and
 the benchmark use without Temporal.
 """
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -32,9 +31,9 @@ from sqlalchemy import Text, or_, select, type_coerce
 from temporalio import activity
 
 from domain.calendar import VN_TZ, WorkingCalendar
-from domain.report import (
-    CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow, build_daily, build_period, completion, local_day,
-    period_bounds, stt_key,
+from domain.report import (  # noqa: F401 (APPENDIX_HEADERS, appendix_result: importable from here, as before)
+    APPENDIX_HEADERS, RESULT_COLUMN, Appendix, CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow,
+    appendix_result, build_appendix, build_daily, build_period, local_day, period_bounds,
 )
 from store.db import session_scope
 from store.models import Cycle, Delivery, Incident, Indicator, Plan, Report, Task
@@ -253,6 +252,7 @@ def report_context(data: dict[str, Any], link: str = "") -> dict[str, Any]:
         "newly_all": slim(newly[:EMAIL_ROWS]),
         "units": [{"name": g["name"], "count": g["count"]} for g in units[:6]],
         "units_more": max(len(units) - 6, 0),
+        "units_more_count": sum(g["count"] for g in units[6:]),   # so the list adds up to the overdue total
         "incidents": data["incidents"][:3],
         "all_incidents": data["incidents"][:EMAIL_ROWS],
         "failed": len(data["failed_deliveries"]),
@@ -305,7 +305,7 @@ def report_cycle(as_of: datetime) -> str:
 def report_link(settings, report_id: int, as_of: datetime, created_at: datetime | None = None,
                 recipient: str = SUPERVISORS_KEY) -> str:
     """The signed link to one report's page (`/r/{token}`), the one its messages carry."""
-    from web.links import make_link
+    from domain.links import make_link
 
     return make_link(settings.secret_key, settings.public_url, report_subject(report_id), report_cycle(as_of),
                      recipient, "report", expires_at=link_expiry(as_of, created_at))
@@ -365,21 +365,14 @@ def _period_of(kind: str, as_of: datetime, period: str | None) -> tuple[str | No
 
 
 # -- the appendix ----------------------------------------------------------------
-
-APPENDIX_HEADERS = (
-    "STT", "Tên nhiệm vụ", "Chủ trì chỉ đạo", "Đơn vị chủ trì", "Đơn vị phối hợp", "Sản phẩm đầu ra",
-    "Thời gian thực hiện/hoàn thành", "Kết quả thực tế (trước hạn, đúng hạn, quá hạn)",
-    "Ngày hoàn thành thực tế", "Số ký hiệu văn bản", "Ngày ban hành", "Trích yếu nội dung văn bản", "Ghi chú",
-)
-RESULT_COLUMN = APPENDIX_HEADERS.index("Kết quả thực tế (trước hạn, đúng hạn, quá hạn)")
+# The rows and their totals are domain.report_appendix's; APPENDIX_HEADERS, RESULT_COLUMN
+# and appendix_result are imported above so they stay importable from here.
 
 
-def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None = None) -> list[list[str] | str]:
-    """The plan's table with results and evidence: a list of rows (lists of cells) and
-    section headings (plain strings), in appendix order."""
+def appendix_data(database_url: str, config, plan: str, as_of: datetime | None = None) -> Appendix:
+    """The plan's table with results and evidence (rows: lists of cells, and section
+    headings as plain strings, in appendix order) and its totals by class."""
     as_of = as_of or datetime.now(timezone.utc)
-    today = local_day(as_of)
-    names, officials = unit_names(config), official_names(config)
     with session_scope(database_url) as s:
         if s.execute(select(Plan.id).where(Plan.name == plan)).scalar() is None:
             raise LookupError(plan)
@@ -389,69 +382,34 @@ def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None =
                                   Cycle.reported_on).join(Task, Task.id == Cycle.task_id)
                            .join(Plan, Task.plan_id == Plan.id).where(Plan.name == plan)):
             cycles.setdefault(r[0], []).append(CycleRow(*r))
-    out: list[list[str] | str] = []
-    section = None
-    for t in sorted(tasks, key=lambda t: stt_key(t.stt)):
-        if t.section and t.section != section:
-            section = t.section
-            out.append(section)
-        done = completion(t, today)[0]
-        ev = dict(t.evidence or {}) if done or t.deadline_kind == "recurring" else {}
-        out.append([
-            t.stt, t.title, officials.get(t.lead_official or "", t.lead_official or ""),
-            "; ".join(names.get(u, u) for u in t.lead_units),
-            "; ".join(names.get(u, u) for u in t.coordinating_units),
-            t.output, t.deadline_raw or _vn_date(t.due), appendix_result(t, today, cycles.get(t.id, ())),
-            _vn_date(t.completed_on) if done and t.completed_on else "",
-            str(ev.get("document_number") or ""), _vn_date(ev.get("issued_on")) if ev.get("issued_on") else "",
-            str(ev.get("summary") or ""), t.notes,
-        ])
-    return out
+    return build_appendix(tasks, local_day(as_of), cycles_by_task=cycles, unit_names=unit_names(config),
+                          official_names=official_names(config))
 
 
-def appendix_result(t: TaskRow, today: date, cycles=()) -> str:
-    """What the result column says: "Hoàn thành trước hạn / đúng hạn / quá hạn",
-    "Chưa hoàn thành (quá hạn N ngày)", "Đang thực hiện", or for a recurring task its
-    report cycles."""
-    if t.status == "cancelled":
-        return "Đã hủy"
-    done, result = completion(t, today)
-    if done:
-        return {"early": "Hoàn thành trước hạn", "on_time": "Hoàn thành đúng hạn",
-                "late": "Hoàn thành quá hạn"}.get(result or "", "Hoàn thành")
-    if t.deadline_kind == "recurring":
-        done = [c for c in cycles if c.reported_on is not None and c.reported_on <= today]
-        due = [c for c in cycles if c.due is not None and c.due <= today]
-        if not due:
-            return "Đang thực hiện (thường xuyên)"
-        late = sum(1 for c in done if c.due and c.reported_on > c.due)
-        missing = sum(1 for c in due if c.reported_on is None or c.reported_on > today)
-        text = f"Thường xuyên: đã báo cáo {len(done)}/{len(due)} kỳ"
-        parts = []
-        if late:
-            parts.append(f"{late} kỳ quá hạn")
-        if missing:
-            parts.append(f"{missing} kỳ chưa báo cáo")
-        return text + (f" ({'; '.join(parts)})" if parts else ", đúng hạn")
-    if t.due is not None and t.due < today:
-        return f"Chưa hoàn thành (quá hạn {(today - t.due).days} ngày)"
-    if t.deadline_kind != "once" or t.due is None:
-        return "Đang thực hiện (chưa xác định thời hạn)"
-    return "Đang thực hiện"
+def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None = None) -> list[list[str] | str]:
+    """The rows of `appendix_data` (without the totals)."""
+    return appendix_data(database_url, config, plan, as_of).rows
 
 
-def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, title: str) -> Path:
+def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, title: str,
+                   totals: list[tuple[str, str, int]] = ()) -> Path:
+    """The appendix as an XLSX or DOCX file: the rows, then (when given) the totals
+    rows of `appendix_data` under the table: each its class's label and count, the
+    count in the result column."""
     path = Path(path)
     if fmt == "xlsx":
-        _write_xlsx(rows, path, title)
+        _write_xlsx(rows, path, title, totals)
     elif fmt == "docx":
-        _write_docx(rows, path, title)
+        _write_docx(rows, path, title, totals)
     else:
         raise ValueError(f"định dạng không hỗ trợ {fmt!r}: dùng xlsx hoặc docx")
     return path
 
 
-def _write_xlsx(rows, path: Path, title: str) -> None:
+TOTALS_HEADING = "Tổng hợp theo kết quả thực tế"
+
+
+def _write_xlsx(rows, path: Path, title: str, totals=()) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -477,6 +435,7 @@ def _write_xlsx(rows, path: Path, title: str) -> None:
             for c, v in enumerate(row, 1):
                 ws.cell(row=r, column=c, value=v).alignment = wrap
         r += 1
+    _xlsx_totals(ws, r, totals)
     widths = (6, 50, 22, 24, 24, 28, 18, 22, 14, 18, 12, 36, 18)
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
@@ -484,7 +443,24 @@ def _write_xlsx(rows, path: Path, title: str) -> None:
     wb.save(path)
 
 
-def _write_docx(rows, path: Path, title: str) -> None:
+def _xlsx_totals(ws, r: int, totals) -> None:
+    """The totals under the table: label over the columns before the result column,
+    the count (a number) in the result column."""
+    from openpyxl.styles import Alignment, Font
+
+    if not totals:
+        return
+    ws.cell(row=r, column=1, value=TOTALS_HEADING).font = Font(bold=True)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(APPENDIX_HEADERS))
+    for i, (key, label, count) in enumerate(totals, r + 1):
+        bold = Font(bold=key == "total")
+        ws.cell(row=i, column=1, value=label).font = bold
+        ws.cell(row=i, column=1).alignment = Alignment(horizontal="right")
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=RESULT_COLUMN)
+        ws.cell(row=i, column=RESULT_COLUMN + 1, value=count).font = bold
+
+
+def _write_docx(rows, path: Path, title: str, totals=()) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
@@ -508,48 +484,34 @@ def _write_docx(rows, path: Path, title: str) -> None:
     for row in rows:
         cells = table.add_row().cells
         if isinstance(row, str):
-            merged = cells[0].merge(cells[-1])
-            merged.text = ""
-            merged.paragraphs[0].add_run(row).bold = True
+            _docx_merged(cells[0].merge(cells[-1]), row, bold=True)
         else:
             for c, v in enumerate(row):
                 cells[c].text = v or ""
+    _docx_totals(table, totals)
     doc.save(str(path))
+
+
+def _docx_merged(cell, text: str, bold: bool) -> None:
+    cell.text = ""
+    cell.paragraphs[0].add_run(text).bold = bold
+
+
+def _docx_totals(table, totals) -> None:
+    """The totals as the table's last rows, laid out as in the XLSX file."""
+    if not totals:
+        return
+    cells = table.add_row().cells
+    _docx_merged(cells[0].merge(cells[-1]), TOTALS_HEADING, bold=True)
+    for key, label, count in totals:
+        cells = table.add_row().cells
+        _docx_merged(cells[0].merge(cells[RESULT_COLUMN - 1]), label, bold=key == "total")
+        _docx_merged(cells[RESULT_COLUMN], str(count), bold=key == "total")
 
 
 # -- activities ------------------------------------------------------------------
 
-@dataclass
-class ReportRequest:
-    kind: str = "daily"                 # daily | weekly | period (last quarter) | monthly (last month)
-    as_of: str = ""                     # ISO instant; the workflow passes workflow.now()
-    schedule_id: str = ""
-    working_days_only: bool = True
-    send: bool = True
-    period: str | None = None           # "2026Q1" / "2026-05" for period kinds
-
-
-@dataclass
-class RecipientInfo:
-    key: str
-    name: str
-    level: str
-    targets: list[str] = field(default_factory=list)
-
-
-@dataclass
-class BuiltReport:
-    id: int
-    kind: str
-    as_of: str
-    url: str
-    title: str
-    message_kind: str
-    cycle: str                            # the day (YYYY-MM-DD): part of the delivery key
-    link_expires_at: str
-    context: dict[str, Any]               # for the delivery templates (link filled per recipient)
-    recipients: list[RecipientInfo]
-    totals: dict[str, Any] = field(default_factory=dict)
+from contracts.reports import BuiltReport, RecipientInfo, ReportRequest  # noqa: E402,F401
 
 
 class ReportActivities:

@@ -8,7 +8,8 @@
   report period (--quarter 2026Q1 | --month 2026-05) [--plan P] [--as-of ISO] [--json]
       The counts the quarterly reports write, in prose and in a table.
   report appendix --plan P --format xlsx|docx -o FILE [--as-of ISO]
-      The plan's table with the result column and the evidence filled in.
+      The plan's table with the result column and the evidence filled in, and under
+      it the count of tasks of each result (they add up to the number of rows).
 
 --as-of: an ISO 8601 instant; without a zone it is Vietnam time; a bare date means
 16:00 (the daily report's hour) of that day in Vietnam.
@@ -163,28 +164,18 @@ def cmd_period(args) -> int:
 
 
 def period_table(data: dict) -> str:
-    """The counts as a small text table (the prose's figures, one per row)."""
-    s, i, r = data["scheduled"], data["indicators"], data["recurring"]
-    rows = [
-        ("Chỉ tiêu", i["total"]), ("  Đã đạt", i["met"]), ("  Chưa đạt", i["not_met"]),
-        ("  Chưa có kết quả", i["pending"]),
-        ("Nhiệm vụ theo tiến độ", s["total"]), ("  Hoàn thành đúng hạn", s["completed_on_time"]),
-        ("    trong đó trước hạn", s["completed_early"]), ("  Chậm tiến độ", s["behind"]),
-        ("    hoàn thành quá hạn", s["completed_late"]), ("    chưa hoàn thành, quá hạn", s["overdue_open"]),
-        ("  Đang thực hiện, chưa đến hạn", s["in_progress"]),
-        ("Nhiệm vụ triển khai thường xuyên", r["total"]), ("  Kỳ báo cáo đến hạn", r["cycles"]["due"]),
-        ("  Báo cáo đúng hạn", r["cycles"]["reported_on_time"]), ("  Báo cáo muộn", r["cycles"]["reported_late"]),
-        ("  Chưa báo cáo", r["cycles"]["not_reported"]),
-        ("Nhiệm vụ chuyển tiếp từ kỳ trước", data["carried_over"]["total"]),
-        ("Nhiệm vụ chưa xác định thời hạn", data["unknown_deadline"]),
-    ]
+    """The counts as a small text table: domain.report.period_figures, each part
+    indented under the figure it makes up."""
+    from domain.report import period_figures
+
+    rows = [("  " * depth + label, value) for depth, label, value in period_figures(data)]
     width = max(len(k) for k, _ in rows)
     lines = [f"{'Nội dung'.ljust(width)}  Số lượng", "-" * (width + 10)]
     lines += [f"{k.ljust(width)}  {v:>8}" for k, v in rows]
     if data["rows"]:
         lines += ["", f"Nhiệm vụ theo tiến độ trong {data['label']}:"]
         for row in data["rows"]:
-            lines.append(f"  STT {row['stt']:>4}  {row['due'] or '':10}  {row['state_vi']:28}  {row['title'][:80]}")
+            lines.append(f"  STT {row['stt']:>4}  {row['due'] or '':10}  {row['state_vi']:29}  {row['title'][:80]}")
     return "\n".join(lines)
 
 
@@ -192,18 +183,19 @@ def period_table(data: dict) -> str:
 
 @_store_ready
 def cmd_appendix(args) -> int:
-    from activities.reports import appendix_rows, write_appendix
+    from activities.reports import appendix_data, write_appendix
 
     settings = settings_for(args)
     config = config_for(args)
     as_of = parse_as_of(args.as_of)
     try:
-        rows = appendix_rows(settings.database_url, config, args.plan, as_of)
+        appendix = appendix_data(settings.database_url, config, args.plan, as_of)
     except LookupError:
         fail(f"Không có kế hoạch «{args.plan}» trong cơ sở dữ liệu ('./dondoc task list' để xem).", code=2)
     local = as_of.astimezone(VN_TZ)
     title = f"Phụ lục kết quả thực hiện nhiệm vụ — {args.plan} (tính đến ngày {local:%d/%m/%Y})"
-    path = write_appendix(rows, args.format, args.output, title)
-    tasks = sum(1 for r in rows if not isinstance(r, str))
-    sys.stdout.write(f"Đã ghi {path} ({tasks} nhiệm vụ).\n")
+    path = write_appendix(appendix.rows, args.format, args.output, title, appendix.totals)
+    (_, _, total), *classes = appendix.totals
+    parts = "; ".join(f"{label.lower()} {n}" for _, label, n in classes if n)
+    sys.stdout.write(f"Đã ghi {path} ({total} nhiệm vụ{' — ' + parts if parts else ''}).\n")
     return 0

@@ -23,7 +23,7 @@ from activities.reports import ReportActivities
 from config.loader import load_config
 from config.settings import load_settings
 from tests.test_report_seed import PLAN, insert_seed_plan
-from web.links import token_from_url, verify
+from domain.links import token_from_url, verify
 from workflows.report import ReportWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]

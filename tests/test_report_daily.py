@@ -63,11 +63,15 @@ def test_days_overdue_and_units(seeded, config):
     assert r["plan"] == PLAN and r["due"] == "2026-03-31"
     assert set(r) >= {"plan", "stt", "title", "lead_units", "due", "days_overdue"}
     groups = {g["unit"]: sorted(int(x["stt"]) for x in g["tasks"]) for g in data["overdue_by_unit"]}
-    assert groups == {"cong-an-tp": [35, 42], "so-khcn": [23, 49], "Các cơ quan, đơn vị, địa phương": [21, 47],
-                      "so-tai-chinh": [49]}
+    # 49 is led by so-khcn and so-tai-chinh: counted once, under its first lead unit (it
+    # used to be listed under both, so the units added up to 7 of the 6 overdue tasks).
+    assert groups == {"cong-an-tp": [35, 42], "so-khcn": [23, 49], "Các cơ quan, đơn vị, địa phương": [21, 47]}
+    assert sum(g["count"] for g in data["overdue_by_unit"]) == data["totals"]["overdue"] == 6
+    t49 = next(x for g in data["overdue_by_unit"] for x in g["tasks"] if x["stt"] == "49")
+    assert t49["co_lead_unit_names"] == ["Sở Tài chính"]
     names = {g["unit"]: g["name"] for g in data["overdue_by_unit"]}
     assert names["so-khcn"] == "Sở Khoa học và Công nghệ"
-    assert data["overdue_by_unit"][-1]["unit"] == "so-tai-chinh"   # the unit with most first
+    assert [g["count"] for g in data["overdue_by_unit"]] == [2, 2, 2]   # the unit with most first
 
 
 def test_totals_on_24_april(seeded, config):
@@ -221,7 +225,8 @@ def test_seed_003_imported_through_intake(sqlite_url, config, city_notice):
     units = {g["unit"]: g["count"] for g in a["overdue_by_unit"]}
     assert units["so-khcn"] == 3            # 22, 23, 49
     assert units["cong-an-tp"] == 3         # 34, 35, 42
-    assert units["so-tai-chinh"] == 2       # 13, 49
+    assert units["so-tai-chinh"] == 1       # 13 (49 is so-khcn's: its first lead unit)
+    assert sum(units.values()) == a["totals"]["overdue"]
     b = daily_data(sqlite_url, config, B)["totals"]
     assert (b["overdue"], b["due_soon"], b["recurring_due"]) == (10, 5, 21)
     # The quarter's paragraph: 21 indicators (none reported yet), 10 tasks due in Q1

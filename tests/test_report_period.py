@@ -55,7 +55,9 @@ def test_quarter_one_as_of_10_april(seeded, config):
     assert data["recurring"]["total"] == 21
     assert data["carried_over"]["total"] == 0
     # Q1 cycles: task 1 reported March on time, task 2 did not report
-    assert data["recurring"]["cycles"] == {"due": 2, "reported_on_time": 1, "reported_late": 0, "not_reported": 1}
+    # (reported_undated: a cycle marked reported with no day; it used to count as "not reported")
+    assert data["recurring"]["cycles"] == {"due": 2, "reported_on_time": 1, "reported_late": 0,
+                                           "reported_undated": 0, "not_reported": 1}
     # indicators: 32% vs 31% met; 80% vs 85% not; "Đạt" met; empty pending
     assert (data["indicators"]["total"], data["indicators"]["met"], data["indicators"]["not_met"],
             data["indicators"]["pending"]) == (4, 2, 1, 1)
@@ -83,8 +85,9 @@ def test_second_quarter_midway_and_month(seeded, config):
     may = period_data(seeded, config, month="2026-05", as_of=may_20)
     assert may["label"] == "Tháng 05/2026" and may["scheduled"]["total"] == 1       # 36
     # carried over into May: due before 1/5 and not done before it: 21, 23, 35, 42, 47, 49 (31/3; 49 done 5/5),
-    # 39, 40, 43, 44 (30/4) -> 10, of which 1 (49) done by 20/5
-    assert may["carried_over"] == {"total": 10, "completed": 1}
+    # 39, 40, 43, 44 (30/4) -> 10, of which 1 (49) done by 20/5 and 9 still open (the prose says both)
+    assert may["carried_over"] == {"total": 10, "completed": 1, "open": 9}
+    assert "- Nhiệm vụ chuyển tiếp từ kỳ trước: 10 nhiệm vụ, đã hoàn thành: 01, chưa hoàn thành: 09." in may["prose"]
 
 
 def test_seed_004_figures():

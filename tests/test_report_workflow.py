@@ -28,10 +28,10 @@ from domain.calendar import CalendarConfig
 from store.db import session_scope
 from store.models import Delivery, Report
 from tests.test_report_seed import insert_seed_plan
-from web.links import make_link, token_from_url, verify
+from domain.links import make_link, token_from_url, verify
 from web.routes_report import routes
 from workflows.report import WORKFLOW_NAME, ReportInput, ReportOutcome, ReportWorkflow
-from workflows.schedules import PREFIX, ensure_schedules, sync_schedules
+from services.schedules import PREFIX, ensure_schedules, sync_schedules
 
 VN = timezone(timedelta(hours=7))
 A = datetime(2026, 4, 15, 16, 0, tzinfo=VN)       # Wednesday
