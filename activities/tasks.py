@@ -28,10 +28,8 @@ from domain.directory import Directory
 from domain.calendar import VN_TZ, WorkingCalendar
 from domain.recipients import resolve
 from store.people_channels import people_directory
-from domain.ladder import (
-    CyclePeriod, Due, PlannedStep, due_of, first_cycle, next_cycle, plan_after, plan_from,
-    working_days_between,
-)
+from domain.cycles import CyclePeriod, first_cycle, next_cycle
+from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
 from contracts.tasks import (
     CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients, TaskSpec,
 )

@@ -25,7 +25,6 @@ Rules, and why:
 """
 from __future__ import annotations
 
-import calendar as _cal
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
@@ -35,9 +34,8 @@ from domain.calendar import VN_TZ, WorkingCalendar
 from domain.policy import LadderPolicy, RecurringPolicy, Step
 
 __all__ = [
-    "PlannedStep", "Due", "CyclePeriod", "LEVEL_ORDER",
-    "due_of", "ladder", "plan_from", "plan_after", "level_rank",
-    "first_cycle", "next_cycle", "normalise_every", "working_days_between",
+    "PlannedStep", "Due", "LEVEL_ORDER",
+    "due_of", "ladder", "plan_from", "plan_after", "level_rank", "working_days_between",
 ]
 
 LEVEL_ORDER = ("unit", "lead", "supervisors")
@@ -59,13 +57,6 @@ class PlannedStep:
 class Due:
     day: date                    # the deadline's Vietnamese calendar day
     at: datetime                 # the instant it falls due (aware UTC)
-
-
-@dataclass(frozen=True)
-class CyclePeriod:
-    period: str                  # "2026-05" (month), "2026" (year), "c3" (drill)
-    index: int                   # 1-based count of cycles since the task started
-    due: Due
 
 
 # -- deadlines -------------------------------------------------------------
@@ -261,69 +252,6 @@ def plan_after(
         if step.name == after:
             return list(islice(steps, count))
     return []
-
-
-# -- recurring cycles --------------------------------------------------------
-
-def normalise_every(every: str | None) -> str:
-    """'month' or 'year' from the forms the deadline parser and configs use."""
-    value = (every or "month").strip().lower()
-    if value in {"year", "yearly", "annual", "annually", "y"}:
-        return "year"
-    if value in {"month", "monthly", "m"}:
-        return "month"
-    raise ValueError(f"unknown report cycle: {every!r}")
-
-
-def _period_due(every: str, year: int, month: int, policy: RecurringPolicy, cal: WorkingCalendar) -> Due:
-    if every == "year":
-        return due_of(cal, cal.last_working_day_of_month(year, 12))
-    if policy.report_day > 0:
-        day = min(policy.report_day, _cal.monthrange(year, month)[1])
-        return due_of(cal, date(year, month, day))
-    return due_of(cal, cal.last_working_day_of_month(year, month))
-
-
-def _period_label(every: str, year: int, month: int) -> str:
-    return f"{year}" if every == "year" else f"{year}-{month:02d}"
-
-
-def first_cycle(every: str | None, policy: RecurringPolicy, cal: WorkingCalendar, now: datetime) -> CyclePeriod:
-    """The first report cycle of a task starting at `now`: the current period if
-    its due moment is still ahead, else the next one."""
-    if policy.cycle_seconds > 0:
-        return CyclePeriod("c1", 1, Due(now.astimezone(VN_TZ).date(), now + timedelta(seconds=policy.cycle_seconds)))
-    every = normalise_every(every)
-    local = now.astimezone(VN_TZ)
-    year, month = local.year, (12 if every == "year" else local.month)
-    due = _period_due(every, year, month, policy, cal)
-    if due.at < now:
-        year, month = _following(every, year, month)
-        due = _period_due(every, year, month, policy, cal)
-    return CyclePeriod(_period_label(every, year, month), 1, due)
-
-
-def next_cycle(every: str | None, policy: RecurringPolicy, cal: WorkingCalendar, previous: CyclePeriod) -> CyclePeriod:
-    if policy.cycle_seconds > 0:
-        at = previous.due.at + timedelta(seconds=policy.cycle_seconds)
-        return CyclePeriod(f"c{previous.index + 1}", previous.index + 1, Due(at.astimezone(VN_TZ).date(), at))
-    every = normalise_every(every)
-    if every == "year":
-        year, month = int(previous.period) + 1, 12
-    else:
-        y, m = (int(p) for p in previous.period.split("-"))
-        year, month = _following(every, y, m)
-    return CyclePeriod(
-        _period_label(every, year, month), previous.index + 1, _period_due(every, year, month, policy, cal)
-    )
-
-
-def _following(every: str, year: int, month: int) -> tuple[int, int]:
-    if every == "year":
-        return year + 1, 12
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
 
 
 def working_days_between(cal: WorkingCalendar, start: date, end: date) -> int:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from domain.calendar import VN_TZ, CalendarConfig, WorkingCalendar
-from domain.ladder import due_of, first_cycle, ladder, level_rank, next_cycle, plan_after, plan_from
+from domain.cycles import first_cycle, next_cycle
+from domain.ladder import due_of, ladder, level_rank, plan_after, plan_from
 from domain.policy import LadderPolicy, RecurringPolicy, Step
 
 CAL = WorkingCalendar()
