@@ -34,7 +34,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -48,6 +48,8 @@ from notifiers.transport import channel_of, channel_suffixes, mask, send
 from store.db import write_scope
 from store.models import Delivery
 from store.people_channels import mark_link_broken
+from activities.zalo_outage import close_outage, open_outage
+from domain.calendar import VN_TZ
 from domain.links import LinkLifetimes, make_link
 from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
@@ -109,6 +111,7 @@ class DeliveryActivities:
         self.standing_office = standing_office
         self.max_attempts = max_attempts
         self.links = links or LinkLifetimes()
+        self._outage_possible = True  # until this process has seen Zalo accept a message
         # The channels' environment (DONDOC_ZALO_API_URL, ...): os.environ, read per send.
         self._environ = environ
         self._secret: str | None = None
@@ -129,7 +132,8 @@ class DeliveryActivities:
         message = self._prepare(req, key, now)
         if isinstance(message, DeliverResult):
             return message
-        done, winner, errors, transient, last = self._try_targets(req, key, message, now)
+        done, winner, errors, transient, last = self._try_targets(req, key, message, now,
+                                                                  wait_on_quota=attempt < self.max_attempts)
         if done is not None:
             return done
         if winner is not None:
@@ -206,12 +210,17 @@ class DeliveryActivities:
             self._secret = self.settings.secret_key
         return self._secret
 
-    def _try_targets(self, req: DeliverRequest, key: str, message: Message, now: datetime
+    def _try_targets(self, req: DeliverRequest, key: str, message: Message, now: datetime,
+                     wait_on_quota: bool = False
                      ) -> tuple[DeliverResult | None, DeliverResult | None, list[str], bool, _Write | None]:
         """Each target once, in order, until one works: (the result if the delivery
         was already sent, the result if a target took it (the delivery recorded sent),
         the errors met, whether any of them may pass on a later attempt, the last
-        failed channel's row still to be written with the delivery's outcome)."""
+        failed channel's row still to be written with the delivery's outcome).
+
+        With ``wait_on_quota``, a channel over its quota (Zalo 429) stops this attempt
+        instead of falling back: the activity is retried with backoff, and the next
+        channel (email) is used only on the last attempt."""
         targets = list(zip(req.recipient.targets, channel_suffixes(req.recipient.targets)))
         if not targets:
             return self._already_sent(key), None, [], False, None
@@ -238,6 +247,7 @@ class DeliveryActivities:
             slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step,
                       unit=req.recipient.key, level=req.recipient.level, channel=channel, target=target,
                       status="sent" if outcome.ok else "failed", error=outcome.error or None)
+            self._watch_zalo(channel, outcome, now)
             if outcome.ok:
                 won = _Write(pending.key, channel, target, "sent", outcome.error, False, parent=key)
                 result = self._record(req, key, "sent", outcome.channel, target, errors, now, also=won)
@@ -249,7 +259,39 @@ class DeliveryActivities:
                 self._transaction(lambda session: mark_link_broken(session, req.recipient.key, outcome.error))
             errors.append(f"{suffix}: {outcome.error}")
             transient = transient or outcome.transient
+            if wait_on_quota and getattr(outcome, "code", None) == 429:
+                break
         return None, None, errors, transient, failed
+
+    def _watch_zalo(self, channel: str, outcome, now: datetime) -> None:
+        """A 401 starts an outage (told once); the next message Zalo accepts ends it."""
+        if channel != "zalo":
+            return
+        if outcome.ok:
+            if self._outage_possible:
+                close_outage(self.database_url, outcome.bot or "", now)
+                self._outage_possible = False
+        elif getattr(outcome, "token_broken", False):
+            self._outage_possible = True
+            if open_outage(self.database_url, outcome.bot or "", outcome.error, now):
+                self._tell_outage(outcome, now)
+
+    def _tell_outage(self, outcome, now: datetime) -> None:
+        office = self.standing_office
+        targets = [t for t in (office.targets if office else []) if channel_of(t) != "zalo"]
+        if not targets:
+            log.error("Zalo refused the bot token and the standing office has no other channel: %s", outcome.error)
+            return
+        since = now.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+        notice = DeliverRequest(
+            subject_id="zalo-bot", cycle="", step=f"zalo_outage/{now.strftime('%Y%m%dT%H%M%S%f')}",
+            kind="zalo_token_refused", recipient=replace(office, targets=targets),
+            context={"title": "Bot Zalo bị từ chối", "bot": outcome.bot or "", "since": since,
+                     "error": outcome.error})
+        try:
+            self.deliver_now(notice, self.max_attempts)
+        except Exception:  # noqa: BLE001 - the notice must never break the message being sent
+            log.exception("could not tell the standing office of the Zalo outage")
 
     def _record(self, req: DeliverRequest, key: str, status: str, channel: str, target: str,
                 errors: list[str], now: datetime, *, also: _Write | None = None) -> DeliverResult:

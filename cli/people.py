@@ -94,10 +94,12 @@ def run_invite(args) -> int:
     from services.people import PeopleError, invite
 
     url = _database(args)
-    bot = config_for(args).zalo
+    from services.people import bot_identity
+
+    bot_name, bot_link = bot_identity(config_for(args))
     try:
-        out = invite(url, args.id, _now(), days=args.days, bot_name=args.bot_name or bot.bot_name,
-                     bot_link=args.bot_link or bot.bot_link or None)
+        out = invite(url, args.id, _now(), days=args.days, bot_name=args.bot_name or bot_name,
+                     bot_link=args.bot_link or bot_link)
     except PeopleError as exc:
         fail(str(exc), code=2)
     if args.json:

@@ -16,7 +16,12 @@ def run(args) -> int:
 
     from web.app import create_app
 
-    settings = settings_for(args)
-    app = create_app(settings, config_for(args))
+    from web.routes_zalo import register_webhook
+
+    settings, config = settings_for(args), config_for(args)
+    app = create_app(settings, config)
+    problem = register_webhook(settings, config)
+    if problem:
+        print(problem, flush=True)
     uvicorn.run(app, host=args.host, port=args.port or settings.web_port, log_level="warning")
     return 0

@@ -174,3 +174,14 @@ def deactivate(url: str, person_id: int, now: datetime) -> bool:
                 SignupCode.person_id == person_id, SignupCode.used_at.is_(None), SignupCode.expires_at > now)):
             code.expires_at = now
         return True
+
+
+def bot_identity(config) -> tuple[str, str | None]:
+    """The bot's name and link printed on an invitation: the configuration's [zalo]
+    bot_name / bot_link, which DONDOC_ZALO_BOT_NAME / DONDOC_ZALO_BOT_LINK override."""
+    import os
+
+    zalo = getattr(config, "zalo", None)
+    name = os.environ.get("DONDOC_ZALO_BOT_NAME") or (zalo.bot_name if zalo else "") or "bot dondoc"
+    link = os.environ.get("DONDOC_ZALO_BOT_LINK") or (zalo.bot_link if zalo else "") or None
+    return name, link

@@ -33,13 +33,23 @@ def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
             "completed_on": _iso(row.completed_on), "evidence": row.evidence,
             "cycles": [{"period": c.period, "due": _iso(c.due), "status": c.status, "result": c.result}
                        for c in cycles],
-            "notifications": [
-                {"step": d.step, "recipient": d.recipient, "channel": d.channel,
-                 "status": d.status,
-                 "at": _iso(d.sent_at or d.created_at), "cycle": d.cycle}
-                for d in deliveries if d.is_message  # the delivery rows, not per-channel attempts
-            ],
+            "notifications": _notifications(deliveries),
         }
+
+
+def _notifications(deliveries) -> list[dict[str, Any]]:
+    """One entry per message (its outcome), with every channel's attempts under it:
+    the channel, how many tries, the last error as the service gave it (Zalo's code
+    and description)."""
+    attempts: dict[str, list[dict[str, Any]]] = {}
+    for d in deliveries:
+        if not d.is_message:
+            attempts.setdefault(d.parent_key, []).append(
+                {"channel": d.channel, "status": d.status, "attempts": d.attempts, "error": d.error or None})
+    return [{"step": d.step, "recipient": d.recipient, "channel": d.channel, "status": d.status,
+             "at": _iso(d.sent_at or d.created_at), "cycle": d.cycle, "error": d.error or None,
+             "attempts": attempts.get(d.key, [])}
+            for d in deliveries if d.is_message]
 
 
 def list_tasks(database_url: str, status: str | None = None) -> list[dict[str, Any]]:

@@ -127,3 +127,29 @@ async def test_a_chat_zalo_refuses_is_marked_broken_and_email_carries_the_messag
     assert (result.status, result.channel) == ("sent", "email") and "zalo 400" in result.error
     assert fake_smtp.to("hoa@drill.local")
     assert person_view(url, config, person)["zalo"]["broken"] is True
+
+
+async def test_over_quota_zalo_is_retried_then_email_carries_the_reminder(dev_env, setup, fake_zalo, fake_smtp):
+    """Zalo answers 429 (at HTTP 200): the send is retried with backoff, then email
+    carries it; `task show --json` lists each channel's attempts with Zalo's code."""
+    from services.task_views import task_view
+
+    settings, config = setup
+    fake_zalo.fail_chat("unit-chat", status=429, description="Too Many Requests")
+    spec = TaskSpec(id=f"task/quota/{settings.task_queue}", title="Tổng hợp số liệu chuyển đổi số",
+                    lead_units=["vhxh"], deadline_kind="once",
+                    due_at=datetime.now(timezone.utc) + timedelta(seconds=42))
+    try:
+        async with build_worker(dev_env.client, settings, config):
+            await start_or_amend(dev_env.client, settings, config, spec)
+            await wait_until(lambda: [m for m in fake_smtp.to("unit@drill.local") if spec.title in m.text], 40)
+            view = await wait_until(lambda: (v := task_view(settings.database_url, spec.id))
+                                    and any(n["recipient"] == "vhxh" and n["status"] == "sent" for n in v["notifications"])
+                                    and v)
+    finally:
+        await dev_env.client.get_workflow_handle(spec.id).terminate("test over")
+    first = next(n for n in view["notifications"] if n["recipient"] == "vhxh")
+    assert (first["status"], first["channel"]) == ("sent", "email")
+    zalo = next(a for a in first["attempts"] if a["channel"] == "zalo")
+    assert zalo["error"] == "zalo 429: Too Many Requests" and zalo["attempts"] == config.delivery_attempts
+    assert any(a["channel"] == "email" and a["status"] == "sent" for a in first["attempts"])
