@@ -33,6 +33,9 @@ EVENT_LABELS = {
     "task_assigned": "Bắt đầu theo dõi nhiệm vụ", "task_step": "Bước đôn đốc",
     "task_completed": "Xác nhận hoàn thành", "task_extended": "Gia hạn", "task_amended": "Điều chỉnh nhiệm vụ",
     "task_cancelled": "Hủy nhiệm vụ", "cycle_opened": "Mở kỳ báo cáo",
+    # What people answer the Zalo bot (services/zalo_bot.py).
+    "zalo_ack": "Người nhận báo «đã nhận» qua Zalo", "zalo_linked": "Liên kết Zalo",
+    "zalo_unlinked": "Hủy nhận tin qua Zalo",
 }
 CONFIRMED_KINDS = ("confirmed", "completed", "cycle_reported", "task_completed")
 _STEP_PREFIXES = (("extension_request", "Đề nghị gia hạn gửi lãnh đạo"),
@@ -57,7 +60,7 @@ _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mớ
                   "approved_by": "người đồng ý", "decided_by": "người quyết định", "requested_by": "đơn vị đề nghị",
                   "result": "kết quả", "reported_on": "ngày xác nhận", "note": "ý kiến", "changes": "thay đổi",
                   "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới"}
-_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind"}
+_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id"}
 _LEVEL_NAMES = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách", "supervisors": "Ban Chỉ đạo"}
 _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm vụ thường xuyên, báo cáo định kỳ",
                  "drill": "diễn tập"}
