@@ -86,9 +86,10 @@ def recurring_cycles(rnd: random.Random, task_id: str) -> list[dict]:
 def run(tasks: int = 10000) -> dict:
     """Fill a temporary store with `tasks` tasks; time load + build + render of the
     daily report. Returns {"tasks", "seconds", ...}."""
-    from activities.reports import daily_data, render_page, short_text
     from config.loader import load_config
     from domain.calendar import _package_year
+    from notifiers.report_pages import render_page, short_text
+    from store.report_loading import daily_data
 
     config = load_config()
     with tempfile.TemporaryDirectory() as tmp:

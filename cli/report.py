@@ -97,7 +97,8 @@ def cmd_daily(args) -> int:
     as_of = parse_as_of(args.as_of)
     if args.send:
         return asyncio.run(_send_daily(args, settings, as_of))
-    from activities.reports import daily_data, short_text
+    from notifiers.report_pages import short_text
+    from store.report_loading import daily_data
 
     data = daily_data(settings.database_url, config, as_of, plan=args.plan)
     if args.json:
@@ -146,7 +147,7 @@ async def _send_daily(args, settings, as_of: datetime) -> int:
 
 @_store_ready
 def cmd_period(args) -> int:
-    from activities.reports import period_data
+    from store.report_loading import period_data
 
     settings = settings_for(args)
     config = config_for(args)
@@ -183,7 +184,8 @@ def period_table(data: dict) -> str:
 
 @_store_ready
 def cmd_appendix(args) -> int:
-    from activities.reports import appendix_data, write_appendix
+    from notifiers.appendix_files import write_appendix
+    from store.report_loading import appendix_data
 
     settings = settings_for(args)
     config = config_for(args)

@@ -6,12 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from activities.reports import archive, daily_data, render_page, short_text
+from activities.reports import archive
 from config.loader import load_config
 from domain.calendar import WorkingCalendar
 from domain.report import TOTAL_KEYS, IncidentRow, TaskRow, build_daily
+from notifiers.report_pages import render_page, short_text
 from store.db import session_scope
 from store.models import Delivery, Incident
+from store.report_loading import daily_data
 from tests.test_report_seed import PLAN, insert_seed_plan
 
 VN = timezone(timedelta(hours=7))
@@ -231,7 +233,7 @@ def test_seed_003_imported_through_intake(sqlite_url, config, city_notice):
     assert (b["overdue"], b["due_soon"], b["recurring_due"]) == (10, 5, 21)
     # The quarter's paragraph: 21 indicators (none reported yet), 10 tasks due in Q1
     # (34; 13, 18, 21, 22, 23, 35, 42, 47, 49), 21 recurring tasks; on 10/4 all 10 are behind.
-    from activities.reports import period_data
+    from store.report_loading import period_data
 
     q1 = period_data(sqlite_url, config, quarter="2026Q1", as_of=datetime(2026, 4, 10, 9, 0, tzinfo=VN))
     assert q1["prose"].splitlines()[0] == ("Quý I/2026 có 21 chỉ tiêu, 10 nhiệm vụ theo tiến độ và 21 nhiệm vụ "

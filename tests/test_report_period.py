@@ -8,12 +8,13 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from activities.reports import APPENDIX_HEADERS, appendix_rows, period_data, write_appendix
 from config.loader import load_config
 from domain.calendar import WorkingCalendar
-from domain.report import IndicatorRow, TaskRow, build_period, indicator_met, period_bounds
+from domain.report import APPENDIX_HEADERS, IndicatorRow, TaskRow, build_period, indicator_met, period_bounds
+from notifiers.appendix_files import write_appendix
 from store.db import session_scope
 from store.models import Cycle
+from store.report_loading import appendix_rows, period_data
 from tests.test_report_seed import PLAN, insert_seed_plan, task_id
 
 VN = timezone(timedelta(hours=7))
@@ -191,8 +192,10 @@ def test_appendix_docx(seeded, config, tmp_path):
 def test_scheduled_period_report_builds_and_renders(seeded, config, tmp_path, monkeypatch):
     """A `kind = "period"` schedule firing on 5/4 summarises the last complete quarter
     (Q1), archives it and renders the period message and page."""
-    from activities.reports import ReportActivities, ReportRequest, render_message, render_page
+    from activities.reports import ReportActivities
     from config.settings import load_settings
+    from contracts.reports import ReportRequest
+    from notifiers.report_pages import render_message, render_page
     from store.models import Report
 
     monkeypatch.setenv("DONDOC_SECRET_KEY", "period-secret")

@@ -177,7 +177,7 @@ def check_daily_text(text: str, t: dict, overdue: int) -> None:
 def test_daily_texts_print_every_part(plan, data):
     """The text message (Zalo, email text) and the email/page HTML print the four
     classes of completed tasks and the parts of the open ones; the units add up."""
-    from activities.reports import render_message, render_page, report_context
+    from notifiers.report_pages import render_message, render_page, report_context
 
     as_of = data.draw(moment_after(plan[0]), label="as_of")
     report = build_daily(plan[0], as_of, CAL, cycles=plan[1], unit_names=UNIT_NAMES)
@@ -304,7 +304,7 @@ def test_appendix_totals_count_its_rows_and_agree_with_the_daily_report(plan, da
 
 def test_tasks_imported_as_done_are_shown_as_their_own_class():
     """The report that printed "đã hoàn thành: 8 (trước hạn 0, đúng hạn 0, quá hạn 1)"."""
-    from activities.reports import short_text
+    from notifiers.report_pages import short_text
 
     as_of = datetime(2026, 4, 15, 16, 0, tzinfo=VN)
     done = [TaskRow(id=f"d{i}", title="Đã xong khi nhập", stt=str(i), deadline_kind="once", due=date(2026, 3, 31),
@@ -336,7 +336,8 @@ def seeded(sqlite_url):
 def test_appendix_file_totals_rows_count_its_rows(seeded, tmp_path, fmt):
     """The totals rows under the appendix table, read back from the file, equal the
     count of the task rows of each class (the result column, as a reader counts it)."""
-    from activities.reports import appendix_data, write_appendix
+    from notifiers.appendix_files import write_appendix
+    from store.report_loading import appendix_data
     from config.loader import load_config
     from tests.test_report_seed import PLAN
 

@@ -26,11 +26,12 @@ from config.loader import ReportSchedule, load_config
 from config.settings import load_settings
 from domain.calendar import CalendarConfig
 from store.db import session_scope
-from store.models import Delivery, Report
+from store.models import Delivery, Report, ZaloLink
 from tests.test_report_seed import insert_seed_plan
 from domain.links import make_link, token_from_url, verify
 from web.routes_report import routes
 from workflows.report import WORKFLOW_NAME, ReportInput, ReportOutcome, ReportWorkflow
+from services.people import add_person
 from services.schedules import PREFIX, ensure_schedules, sync_schedules
 
 VN = timezone(timedelta(hours=7))
@@ -198,6 +199,32 @@ async def test_report_sent_to_zalo_and_email_with_link(dev_env, settings, drill,
     assert len(fake_smtp.messages) == 1
 
 
+async def test_registered_supervisor_gets_the_report_on_own_channels(dev_env, settings, drill, fake_zalo,  # noqa: F811
+                                                                    fake_smtp):  # noqa: F811
+    """A person registered with the supervisor role receives the report beside the
+    supervisors' group: the short text in their own Zalo chat, the full report at their
+    email, each with a link of their own (domain.recipients, the one rule)."""
+    insert_seed_plan(settings.database_url)
+    person = add_person(settings.database_url, "Lê Thị Giám", [], role="supervisor", email="giam@drill.local",
+                        directory=drill.directory)
+    with session_scope(settings.database_url) as s:
+        s.add(ZaloLink(person_id=person, chat_id="giam-chat", display_name="Giám"))
+    out = await run_report(dev_env, settings, drill, A)
+    key = f"person:{person}"
+    assert {(d["recipient"], d["group"], d["status"]) for d in out.deliveries} == {
+        ("supervisors", "chat", "sent"), ("supervisors", "email", "sent"), (key, "chat", "sent"),
+        (key, "email", "sent")}
+    [z] = [m for m in fake_zalo.messages if m.chat_id == "giam-chat"]
+    assert "Quá hạn chưa hoàn thành: 6" in z.text and len(z.text) < 2000
+    mails = fake_smtp.wait_for(2)
+    [mine] = [m for m in mails if "giam@drill.local" in m.recipients]
+    assert "Nhiệm vụ số 21" in mine.html
+    link = next(w for w in z.text.split() if w.startswith("http://dondoc.test/r/"))
+    claims = verify(SECRET, token_from_url(link), datetime.now(timezone.utc))
+    assert (claims.subject_id, claims.recipient) == (f"report/{out.id}", key)
+    assert claims.expires_at - A > timedelta(days=drill.links.days("report") - 1)
+
+
 async def test_nothing_sent_on_a_holiday(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
     insert_seed_plan(settings.database_url)
     out = await run_report(dev_env, settings, drill, HOLIDAY, history="holiday_skipped")
@@ -216,7 +243,7 @@ async def test_failed_zalo_is_reported_not_dropped(dev_env, settings, drill, fak
     assert chat["status"] == "failed"
     assert next(d for d in out.deliveries if d["group"] == "email")["status"] == "sent"
     # ...and the next report lists the failure
-    from activities.reports import daily_data
+    from store.report_loading import daily_data
 
     later = daily_data(settings.database_url, drill, datetime.now(timezone.utc) + timedelta(minutes=1))
     assert any(f["subject_id"] == f"report/{out.id}" for f in later["failed_deliveries"])
@@ -226,13 +253,15 @@ async def test_failed_zalo_is_reported_not_dropped(dev_env, settings, drill, fak
 
 def test_report_page_refuses_forged_and_foreign_links(settings, drill):
     insert_seed_plan(settings.database_url)
-    from activities.reports import archive, daily_data
+    from activities.reports import archive
+    from store.report_loading import daily_data
 
+    days = drill.links.days("report")
     rid, url, _ = archive(settings.database_url, "daily", A, daily_data(settings.database_url, drill, A),
-                          settings=settings)
+                          settings=settings, link_days=days)
     with session_scope(settings.database_url) as s:
         created = s.get(Report, rid).created_at
-    assert url == report_link(settings, rid, A, created)
+    assert url == report_link(settings, rid, A, days, created)
     token = token_from_url(url)
     with TestClient(Starlette(routes=routes(settings, drill))) as web:
         assert web.get(f"/r/{token}").status_code == 200

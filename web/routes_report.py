@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from activities.reports import render_page
+from notifiers.report_pages import render_page
 from store.db import session_scope
 from store.models import Report
 from domain.links import MESSAGES, LinkError, verify

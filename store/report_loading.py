@@ -1,0 +1,176 @@
+"""The reports' rows, read from the store, and the reports computed from them.
+
+The SQL side of the reports: a handful of Core selects turned into the plain rows of
+domain/report_rows.py, handed to the builders of domain/report.py. Nothing is written
+here (archiving a report is activities/reports.py's). `config` is the loaded
+configuration, or None (then no unit or official names, the default calendar).
+
+`daily_data`, `period_data` and `appendix_data` are what the CLI, the web page, the
+benchmark and the report activity use.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Text, or_, select, type_coerce
+
+from domain.calendar import WorkingCalendar
+from domain.report import (
+    Appendix, CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow, build_appendix, build_daily,
+    build_period, local_day, period_bounds,
+)
+from store.db import session_scope
+from store.models import Cycle, Delivery, Incident, Indicator, Plan, Report, Task
+
+
+def unit_names(config) -> dict[str, str]:
+    if config is None:
+        return {}
+    return {u.key: u.name for u in config.directory.units}
+
+
+def official_names(config) -> dict[str, str]:
+    if config is None:
+        return {}
+    return {o.key: o.name for o in config.directory.officials}
+
+
+def calendar_of(config) -> WorkingCalendar:
+    return WorkingCalendar(config.calendar) if config is not None else WorkingCalendar()
+
+
+def _report_day(config) -> int:
+    return config.policies.recurring.report_day if config is not None else 0
+
+
+def _plan_filter(stmt, plan: str | None):
+    if plan:
+        stmt = stmt.where(Plan.name == plan)
+    return stmt
+
+
+def _cycle_columns():
+    return Cycle.task_id, Cycle.period, Cycle.due, Cycle.status, Cycle.result, Cycle.reported_on
+
+
+def load_tasks(session, plan: str | None = None, full: bool = False) -> list[TaskRow]:
+    """Task rows with their plan's name; Core select of columns (fast for 10,000)."""
+    # lead_units as its stored JSON text, decoded once per distinct value (thousands of
+    # tasks share a few unit lists; per-row JSON decoding was a third of the load time).
+    cols = [Task.id, Task.title, Plan.name, Task.stt, Task.section, type_coerce(Task.lead_units, Text),
+            Task.lead_official,
+            Task.due, Task.deadline_kind, Task.deadline_raw, Task.every, Task.status, Task.result,
+            Task.completed_on]
+    if full:
+        cols += [Task.evidence, Task.coordinating_units, Task.output, Task.notes]
+    stmt = _plan_filter(select(*cols).outerjoin(Plan, Task.plan_id == Plan.id), plan)
+    units = _units_decoder()
+    out = []
+    for row in session.execute(stmt):
+        extra = {}
+        if full:
+            extra = dict(evidence=row[14], coordinating_units=tuple(row[15] or ()), output=row[16] or "",
+                         notes=row[17] or "")
+        out.append(TaskRow(
+            id=row[0], title=row[1] or "", plan=row[2] or "", stt=row[3] or "", section=row[4] or "",
+            lead_units=units(row[5]), lead_official=row[6], due=row[7], deadline_kind=row[8] or "unknown",
+            deadline_raw=row[9] or "", every=row[10], status=row[11] or "open", result=row[12],
+            completed_on=row[13], **extra))
+    return out
+
+
+def _units_decoder():
+    """A unit list's JSON text to a tuple, each distinct text decoded once."""
+    units_cache: dict[Any, tuple[str, ...]] = {}
+
+    def units(raw: Any) -> tuple[str, ...]:
+        if not isinstance(raw, str):  # drivers that decode JSON themselves (psycopg)
+            return tuple(raw or ())
+        if raw not in units_cache:
+            units_cache[raw] = tuple(json.loads(raw) or ())
+        return units_cache[raw]
+
+    return units
+
+
+def load_daily(session, as_of: datetime, plan: str | None = None, kind: str = "daily") -> dict[str, Any]:
+    """Everything build_daily needs, read with a handful of queries."""
+    as_of = as_of.astimezone(timezone.utc)
+    today = local_day(as_of)
+    tasks = load_tasks(session, plan)
+    ids = {t.id for t in tasks} if plan else None
+    current = {f"{today.year}", f"{today.year}-{today.month:02d}"}
+    cstmt = select(*_cycle_columns()).where(
+        or_(Cycle.period.in_(current), Cycle.reported_on.is_(None), Cycle.reported_on > today))
+    cycles = [CycleRow(*r) for r in session.execute(cstmt) if ids is None or r[0] in ids]
+    istmt = select(Incident.id, Incident.unit, Incident.title, Incident.detected_at, Incident.due_at,
+                   Incident.status, Incident.severity, Incident.result, Incident.reported_at).where(
+        Incident.detected_at <= as_of, or_(Incident.reported_at.is_(None), Incident.reported_at > as_of))
+    incidents = [IncidentRow(*r) for r in session.execute(istmt)]
+    prev = session.execute(
+        select(Report.as_of).where(Report.kind == kind, Report.as_of < as_of)
+        .order_by(Report.as_of.desc()).limit(1)).scalar()
+    since = prev or as_of - timedelta(hours=24)
+    dstmt = select(Delivery.subject_id, Delivery.step, Delivery.recipient, Delivery.channel, Delivery.status,
+                   Delivery.created_at, Delivery.cycle, Delivery.error, Delivery.key).where(
+        Delivery.status == "failed", Delivery.created_at > since, Delivery.created_at <= as_of)
+    deliveries = [DeliveryRow(*r) for r in session.execute(dstmt)]
+    return {"tasks": tasks, "cycles": cycles, "incidents": incidents, "deliveries": deliveries,
+            "previous_as_of": prev}
+
+
+def daily_data(database_url: str, config, as_of: datetime, plan: str | None = None,
+               kind: str = "daily") -> dict[str, Any]:
+    """The daily (or weekly) report as of `as_of`, computed from the store (nothing
+    written); "since the last report" means the last archived report of that kind."""
+    with session_scope(database_url) as s:
+        rows = load_daily(s, as_of, plan, kind)
+    return build_daily(
+        rows["tasks"], as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
+        deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"], unit_names=unit_names(config),
+        report_day=_report_day(config),
+        calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0)
+
+
+def period_data(database_url: str, config, *, quarter: str | None = None, month: str | None = None,
+                as_of: datetime | None = None, plan: str | None = None) -> dict[str, Any]:
+    start, end, key, label = period_bounds(quarter, month)
+    as_of = as_of or datetime.now(timezone.utc)
+    with session_scope(database_url) as s:
+        tasks = load_tasks(s, plan, full=True)
+        ids = {t.id for t in tasks}
+        cycles = [CycleRow(*r) for r in s.execute(
+            select(*_cycle_columns()).where(Cycle.due >= start, Cycle.due <= end)) if r[0] in ids]
+        istmt = _plan_filter(select(Indicator.stt, Indicator.name, Indicator.target, Indicator.responsible,
+                                    Indicator.result, Plan.name).join(Plan, Indicator.plan_id == Plan.id), plan)
+        indicators = [IndicatorRow(stt=r[0], name=r[1], target=r[2] or {}, responsible=tuple(r[3] or ()),
+                                   result=r[4] or "", plan=r[5]) for r in s.execute(istmt)]
+    data = build_period(tasks, start, end, as_of, calendar_of(config), label=label, key=key, cycles=cycles,
+                        indicators=indicators, unit_names=unit_names(config))
+    data["plan"] = plan
+    return data
+
+
+# The appendix's rows and totals are domain.report_appendix's; this reads what it needs.
+
+def appendix_data(database_url: str, config, plan: str, as_of: datetime | None = None) -> Appendix:
+    """The plan's table with results and evidence (rows: lists of cells, and section
+    headings as plain strings, in appendix order) and its totals by class."""
+    as_of = as_of or datetime.now(timezone.utc)
+    with session_scope(database_url) as s:
+        if s.execute(select(Plan.id).where(Plan.name == plan)).scalar() is None:
+            raise LookupError(plan)
+        tasks = load_tasks(s, plan, full=True)
+        cycles: dict[str, list[Any]] = {}
+        for r in s.execute(select(*_cycle_columns()).join(Task, Task.id == Cycle.task_id)
+                           .join(Plan, Task.plan_id == Plan.id).where(Plan.name == plan)):
+            cycles.setdefault(r[0], []).append(CycleRow(*r))
+    return build_appendix(tasks, local_day(as_of), cycles_by_task=cycles, unit_names=unit_names(config),
+                          official_names=official_names(config))
+
+
+def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None = None) -> list[list[str] | str]:
+    """The rows of `appendix_data` (without the totals)."""
+    return appendix_data(database_url, config, plan, as_of).rows
