@@ -1,13 +1,8 @@
 """The delivery activity: one message to one recipient, through the first channel
 that works, written to the delivery log so a retried activity never sends twice.
 
-Delivery log rows (store.models.Delivery), keyed by business identity, never a run id:
-  - the delivery:  ``subject_id|cycle|step|recipient``  (= DeliverResult.key) -- its
-    status is the outcome: pending (retrying) | sent | failed (given up);
-    ``channel``/``target`` name the channel that delivered;
-  - each channel:  the same key + ``|zalo``, ``|email``, ``|outbox``... (a second
-    target of one channel gets ``|email2``) -- every attempt on that channel,
-    its count and last error.
+Delivery log rows (store.models.Delivery), keyed by business identity, never a run
+id: one for the delivery, one per channel tried (activities/delivery_log.py).
 
 The retry rule. Each activity attempt tries the recipient's targets once, in order
 (Zalo first, then email), and stops at the first that works. When none works:
@@ -34,22 +29,18 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from config.logging import get_logger
 from notifiers.render import Message, render
 from notifiers.transport import channel_of, channel_suffixes, mask, send
-from store.db import write_scope
-from store.models import Delivery
 from store.people_channels import mark_link_broken
+from activities.delivery_log import RowWrite, delivery_key, sent_in, transaction, write_row
+from activities.delivery_notices import no_channel_notice, outage_notice
 from activities.zalo_outage import close_outage, open_outage
-from domain.calendar import VN_TZ
 from domain.links import LinkLifetimes, make_link
 from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
@@ -57,11 +48,6 @@ log = logging.getLogger("dondoc.deliver")
 slog = get_logger()  # structured: one line per send, bound to the task, step and unit
 
 DELIVER_ATTEMPTS = 4                 # activity attempts before giving up on a recipient
-_STEP_COLUMN = 60                    # Delivery.step's width; the key keeps the whole step
-
-
-def delivery_key(subject_id: str, cycle: str, step: str, recipient_key: str) -> str:
-    return f"{subject_id}|{cycle}|{step}|{recipient_key}"
 
 
 def _payload(channel: str, message: Message) -> tuple[str, str, str | None]:
@@ -81,19 +67,6 @@ def _as_utc(moment: datetime | str) -> datetime:
 
 class _RenderError(Exception):
     """Rendering failed (the cause is chained): a bad request, recorded and not retried."""
-
-
-@dataclass(frozen=True)
-class _Write:
-    """One delivery-log row to upsert: its key, channel, target, status, error, and
-    whether this write counts an attempt."""
-    key: str
-    channel: str
-    target: str
-    status: str
-    error: str
-    add_attempt: bool
-    parent: str | None = None  # the message's key, for a channel's row
 
 
 class DeliveryActivities:
@@ -149,24 +122,7 @@ class DeliveryActivities:
         return result
 
     def _already_sent(self, key: str) -> DeliverResult | None:
-        return self._transaction(lambda session: self._sent_in(session, key))
-
-    @staticmethod
-    def _sent_in(session, key: str) -> DeliverResult | None:
-        row = session.scalar(select(Delivery).where(Delivery.key == key))
-        if row is not None and row.status == "sent":
-            return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
-        # A crash after a channel accepted the message but before the
-        # delivery's row was updated: the channel row knows.
-        sent = session.scalar(select(Delivery).where(Delivery.parent_key == key, Delivery.status == "sent"))
-        if sent is not None:
-            if row is None:
-                row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
-                               recipient=sent.recipient, attempts=1, created_at=sent.created_at)
-                session.add(row)
-            row.status, row.channel, row.target, row.sent_at = "sent", sent.channel, sent.target, sent.sent_at
-            return DeliverResult(key, "sent", sent.channel, row.attempts, row.error)
-        return None
+        return self._transaction(lambda session: sent_in(session, key))
 
     def _prepare(self, req: DeliverRequest, key: str, now: datetime) -> Message | DeliverResult:
         """The message, or the delivery's result when it was already sent. The message
@@ -212,7 +168,7 @@ class DeliveryActivities:
 
     def _try_targets(self, req: DeliverRequest, key: str, message: Message, now: datetime,
                      wait_on_quota: bool = False
-                     ) -> tuple[DeliverResult | None, DeliverResult | None, list[str], bool, _Write | None]:
+                     ) -> tuple[DeliverResult | None, DeliverResult | None, list[str], bool, RowWrite | None]:
         """Each target once, in order, until one works: (the result if the delivery
         was already sent, the result if a target took it (the delivery recorded sent),
         the errors met, whether any of them may pass on a later attempt, the last
@@ -226,42 +182,56 @@ class DeliveryActivities:
             return self._already_sent(key), None, [], False, None
         errors: list[str] = []
         transient = False
-        failed: _Write | None = None
+        failed: RowWrite | None = None
         for i, (url, suffix) in enumerate(targets):
             channel, target = channel_of(url), mask(url)
-            pending = _Write(f"{key}|{suffix}", channel, target, "pending", "", True, parent=key)
-            if i == 0:
-                def begin(session, pending=pending):
-                    done = self._sent_in(session, key)
-                    if done is None:
-                        self._write(session, req, pending, now)
-                    return done
-
-                done = self._transaction(begin)
-                if done is not None:
-                    return done, None, [], False, None
-            else:
-                self._transaction(lambda session, w=(failed, pending): [self._write(session, req, x, now)
-                                                                       for x in w])
-            outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
-            slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step,
-                      unit=req.recipient.key, level=req.recipient.level, channel=channel, target=target,
-                      status="sent" if outcome.ok else "failed", error=outcome.error or None)
-            self._watch_zalo(channel, outcome, now)
+            pending = RowWrite(f"{key}|{suffix}", channel, target, "pending", "", True, parent=key)
+            done = self._mark_pending(req, key, pending, failed, now, first=i == 0)
+            if done is not None:
+                return done, None, [], False, None
+            outcome = self._send(req, url, channel, target, message, now)
             if outcome.ok:
-                won = _Write(pending.key, channel, target, "sent", outcome.error, False, parent=key)
+                won = RowWrite(pending.key, channel, target, "sent", outcome.error, False, parent=key)
                 result = self._record(req, key, "sent", outcome.channel, target, errors, now, also=won)
                 return None, result, errors, transient, None
-            failed = _Write(pending.key, channel, target, "failed", outcome.error, False, parent=key)
-            if getattr(outcome, "chat_broken", False) and req.recipient.key.startswith("person:"):
-                # Zalo refuses this person's chat (400): email carries their messages from
-                # now on, and the dashboard shows the link as broken until they write again.
-                self._transaction(lambda session: mark_link_broken(session, req.recipient.key, outcome.error))
+            failed = RowWrite(pending.key, channel, target, "failed", outcome.error, False, parent=key)
+            self._chat_refused(req, outcome)
             errors.append(f"{suffix}: {outcome.error}")
             transient = transient or outcome.transient
             if wait_on_quota and getattr(outcome, "code", None) == 429:
                 break
         return None, None, errors, transient, failed
+
+    def _mark_pending(self, req: DeliverRequest, key: str, pending: RowWrite, failed: RowWrite | None,
+                      now: datetime, *, first: bool) -> DeliverResult | None:
+        """The first target: "already sent?" and its pending mark in one transaction
+        (the result when it was sent); a later one: the previous target's failure
+        and this one's pending mark together (None)."""
+        if first:
+            def begin(session):
+                done = sent_in(session, key)
+                if done is None:
+                    write_row(session, req, pending, now)
+                return done
+
+            return self._transaction(begin)
+        self._transaction(lambda session: [write_row(session, req, x, now) for x in (failed, pending)])
+        return None
+
+    def _send(self, req: DeliverRequest, url: str, channel: str, target: str, message: Message, now: datetime):
+        """One send to one target, logged, and watched for a Zalo outage."""
+        outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
+        slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step,
+                  unit=req.recipient.key, level=req.recipient.level, channel=channel, target=target,
+                  status="sent" if outcome.ok else "failed", error=outcome.error or None)
+        self._watch_zalo(channel, outcome, now)
+        return outcome
+
+    def _chat_refused(self, req: DeliverRequest, outcome) -> None:
+        if getattr(outcome, "chat_broken", False) and req.recipient.key.startswith("person:"):
+            # Zalo refuses this person's chat (400): email carries their messages from
+            # now on, and the dashboard shows the link as broken until they write again.
+            self._transaction(lambda session: mark_link_broken(session, req.recipient.key, outcome.error))
 
     def _watch_zalo(self, channel: str, outcome, now: datetime) -> None:
         """A 401 starts an outage (told once); the next message Zalo accepts ends it."""
@@ -277,55 +247,28 @@ class DeliveryActivities:
                 self._tell_outage(outcome, now)
 
     def _tell_outage(self, outcome, now: datetime) -> None:
-        office = self.standing_office
-        targets = [t for t in (office.targets if office else []) if channel_of(t) != "zalo"]
-        if not targets:
+        notice = outage_notice(self.standing_office, outcome, now)
+        if notice is None:
             log.error("Zalo refused the bot token and the standing office has no other channel: %s", outcome.error)
             return
-        since = now.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
-        notice = DeliverRequest(
-            subject_id="zalo-bot", cycle="", step=f"zalo_outage/{now.strftime('%Y%m%dT%H%M%S%f')}",
-            kind="zalo_token_refused", recipient=replace(office, targets=targets),
-            context={"title": "Bot Zalo bị từ chối", "bot": outcome.bot or "", "since": since,
-                     "error": outcome.error})
         try:
             self.deliver_now(notice, self.max_attempts)
         except Exception:  # noqa: BLE001 - the notice must never break the message being sent
             log.exception("could not tell the standing office of the Zalo outage")
 
     def _record(self, req: DeliverRequest, key: str, status: str, channel: str, target: str,
-                errors: list[str], now: datetime, *, also: _Write | None = None) -> DeliverResult:
+                errors: list[str], now: datetime, *, also: RowWrite | None = None) -> DeliverResult:
         """The delivery's row (and ``also``, a channel's row) in one transaction."""
         def work(session):
             if also is not None:
-                self._write(session, req, also, now)
-            row = self._write(session, req, _Write(key, channel, target, status, "; ".join(errors), True), now)
+                write_row(session, req, also, now)
+            row = write_row(session, req, RowWrite(key, channel, target, status, "; ".join(errors), True), now)
             return DeliverResult(key, status, channel, row.attempts, row.error)
 
         return self._transaction(work)
 
     def _transaction(self, work):
-        for _ in range(2):  # a concurrent first insert wins the unique key; then update it
-            try:
-                with write_scope(self.database_url) as session:
-                    return work(session)
-            except IntegrityError:
-                continue
-        raise RuntimeError("could not write the delivery rows")
-
-    @staticmethod
-    def _write(session, req: DeliverRequest, w: _Write, now: datetime) -> Delivery:
-        row = session.scalar(select(Delivery).where(Delivery.key == w.key))
-        if row is None:
-            row = Delivery(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
-                           step=req.step[:_STEP_COLUMN], recipient=req.recipient.key,
-                           attempts=0, created_at=now, parent_key=w.parent)
-            session.add(row)
-        row.channel, row.target, row.status, row.error = w.channel, w.target, w.status, w.error
-        row.attempts = (row.attempts or 0) + (1 if w.add_attempt else 0)
-        if w.status == "sent":
-            row.sent_at = now
-        return row
+        return transaction(self.database_url, work)
 
     def _tell_standing_office(self, req: DeliverRequest, message: Message, errors: list[str],
                               now: datetime) -> None:
@@ -334,14 +277,7 @@ class DeliveryActivities:
             log.error("delivery %s failed and no standing office can be told: %s",
                       delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key), errors)
             return
-        notice = DeliverRequest(
-            subject_id=req.subject_id, cycle=req.cycle, step=f"no_channel/{req.step}/{req.recipient.key}",
-            kind="no_channel", recipient=office,
-            context={**{k: req.context.get(k) for k in ("title", "plan", "stt", "units") if req.context.get(k)},
-                     "title": req.context.get("title") or message.subject,
-                     "missed_recipient": req.recipient.name, "missed_level": req.recipient.level,
-                     "missed_subject": message.subject, "errors": errors, "step": req.step},
-        )
+        notice = no_channel_notice(req, office, message, errors)
         key = delivery_key(notice.subject_id, notice.cycle, notice.step, office.key)
         notice_message = self._prepare(notice, key, now)
         if isinstance(notice_message, DeliverResult):

@@ -127,16 +127,11 @@ def build_daily(
     today = local_day(as_of)  # refuses a naive instant
     as_of = as_of.astimezone(timezone.utc)
     since = previous_as_of.astimezone(timezone.utc) if previous_as_of else as_of - timedelta(hours=24)
-    by_task: dict[str, list[Any]] = {}
-    for c in cycles:
-        by_task.setdefault(c.task_id, []).append(c)
     ctx = _Context(today=today, horizon=today + timedelta(days=horizon_days), since_day=local_day(since), cal=cal,
-                   cycles_by_task=by_task, unit_names=unit_names or {}, report_day=report_day,
+                   cycles_by_task=_cycles_by_task(cycles), unit_names=unit_names or {}, report_day=report_day,
                    calendar_periods=calendar_periods)
-    tally = _Tally(ctx)
-    for t in tasks:
-        tally.add(t)
-    overdue = sorted(tally.overdue, key=lambda r: (-r["days_overdue"], r["plan"], stt_key(r["stt"])))
+    tally = _tally(tasks, ctx)
+    lists = _sorted_lists(tally, ctx.unit_names)
     incident_items = open_incidents(incidents, as_of, ctx.unit_names)
     totals = tally.totals()
     totals["incidents_open"] = len(incident_items)
@@ -147,14 +142,36 @@ def build_daily(
         "since": since.isoformat(),
         "horizon_days": horizon_days,
         "totals": totals,
+        **lists,
+        "incidents": incident_items,
+        "failed_deliveries": failed_deliveries(deliveries, since, as_of),
+    }
+
+
+def _tally(tasks: Iterable[Any], ctx: _Context) -> _Tally:
+    tally = _Tally(ctx)
+    for t in tasks:
+        tally.add(t)
+    return tally
+
+
+def _cycles_by_task(cycles: Iterable[Any]) -> dict[str, list[Any]]:
+    by_task: dict[str, list[Any]] = {}
+    for c in cycles:
+        by_task.setdefault(c.task_id, []).append(c)
+    return by_task
+
+
+def _sorted_lists(tally: _Tally, unit_names: Mapping[str, str]) -> dict[str, Any]:
+    """The report's task lists, from "overdue" to "unknown_deadline", each sorted."""
+    overdue = sorted(tally.overdue, key=lambda r: (-r["days_overdue"], r["plan"], stt_key(r["stt"])))
+    return {
         "overdue": overdue,
         "newly_overdue": [r for r in overdue if r["newly_overdue"]],
-        "overdue_by_unit": overdue_by_unit(overdue, ctx.unit_names),
+        "overdue_by_unit": overdue_by_unit(overdue, unit_names),
         "due_soon": sorted(tally.due_soon, key=lambda r: (r["days_left"], r["plan"], stt_key(r["stt"]))),
         "recurring_due": sorted(tally.recurring, key=lambda r: (r["due"] or "", r["plan"], stt_key(r["stt"]))),
         "unknown_deadline": sorted(tally.unknown, key=lambda r: (r["plan"], stt_key(r["stt"]))),
-        "incidents": incident_items,
-        "failed_deliveries": failed_deliveries(deliveries, since, as_of),
     }
 
 

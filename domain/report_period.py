@@ -2,6 +2,22 @@
 
 Every figure is the sum of the figures under it, and `period_figures` is that tree:
 the CLI's table prints it and the tests check each row against its sub-rows.
+
+`build_period` counts:
+
+* "nhiệm vụ theo tiến độ" (scheduled): one-off tasks due within the period, each in
+  one class: *completed on time* = completed by the due day (early + on the due
+  day); *completed, moment unknown* (hoàn thành, chưa rõ thời điểm: done, no day,
+  no result); *behind schedule* (chậm tiến độ) = completed after the due day, or not
+  completed and the due day passed by `as_of`; *in progress* = not completed, due
+  day not yet passed at `as_of`. The four make the total.
+* "nhiệm vụ triển khai thường xuyên" (recurring): recurring tasks not cancelled;
+  their cycles due in the period counted reported on time / late / reported with
+  no day / not reported (the four make the cycles due).
+* carried over: one-off tasks due before the period, still open at its start;
+  completed since + still open make the total.
+* indicators: all indicators of the plan(s); met / not met / no result yet.
+Completion is read as of `as_of`, like the daily report.
 """
 from __future__ import annotations
 
@@ -134,22 +150,8 @@ def build_period(
     indicators: Iterable[Any] = (),
     unit_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Counts for a month or quarter as the quarterly reports write them.
-
-    * "nhiệm vụ theo tiến độ" (scheduled): one-off tasks due within the period, each in
-      one class: *completed on time* = completed by the due day (early + on the due
-      day); *completed, moment unknown* (hoàn thành, chưa rõ thời điểm: done, no day,
-      no result); *behind schedule* (chậm tiến độ) = completed after the due day, or not
-      completed and the due day passed by `as_of`; *in progress* = not completed, due
-      day not yet passed at `as_of`. The four make the total.
-    * "nhiệm vụ triển khai thường xuyên" (recurring): recurring tasks not cancelled;
-      their cycles due in the period counted reported on time / late / reported with
-      no day / not reported (the four make the cycles due).
-    * carried over: one-off tasks due before the period, still open at its start;
-      completed since + still open make the total.
-    * indicators: all indicators of the plan(s); met / not met / no result yet.
-    Completion is read as of `as_of`, like the daily report.
-    """
+    """Counts for a month or quarter as the quarterly reports write them (each
+    figure is defined in this module's docstring)."""
     unit_names = unit_names or {}
     today = local_day(as_of)
     split = _split(tasks, start, end, today)
