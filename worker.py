@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import pkgutil
 import sys
 from datetime import timedelta
 from typing import Any, Callable
@@ -95,6 +96,12 @@ def share_workflow_code(workflows: list) -> None:
     The sandbox's isolation is untouched: module state is still per instance.
     """
     names = {w.__module__ for w in workflows if "." in w.__module__}
+    # The modules a workflow module imports from its own package (mixins, helpers) are
+    # re-imported per instance too: share theirs as well.
+    for package in {n.rsplit(".", 1)[0] for n in names}:
+        module = sys.modules.get(package)
+        if module is not None and hasattr(module, "__path__"):
+            names |= {f"{package}.{m.name}" for m in pkgutil.iter_modules(module.__path__)}
     _SHARED_CODE.names |= names
     if _SHARED_CODE not in sys.meta_path:
         sys.meta_path.insert(0, _SHARED_CODE)

@@ -12,7 +12,7 @@ decline never does), so the page sends them itself. Blocking: run in a thread.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from contracts.delivery import DeliverRequest
 from domain.links import LinkClaims
@@ -20,7 +20,6 @@ from domain.recipients import Recipient, lead_officials, official_label, resolve
 from services.delivery import deliver
 from web.link_guard import Subject
 
-EXTEND_LINK_DAYS = 30         # the lead official's approval link lives this long
 
 
 def _context(subject: Subject, data: dict) -> dict:
@@ -35,7 +34,6 @@ def notify_lead(settings, config, subject: Subject, claims: LinkClaims, data: di
     of those it reached, joined, or '' when it reached nobody."""
     task = subject.task
     officials = lead_officials(config.directory, task.lead_official, list(task.lead_units or []))
-    expires = (now + timedelta(days=EXTEND_LINK_DAYS)).isoformat()
     reached = []
     for official in officials:
         request = DeliverRequest(
@@ -43,7 +41,7 @@ def notify_lead(settings, config, subject: Subject, claims: LinkClaims, data: di
             kind="extension_request",
             recipient=Recipient(official.key, official_label(official), "lead", list(official.targets)),
             context=dict(_context(subject, data), reason=data.get("reason", "")),
-            link_purpose="extend", link_expires_at=expires)
+            link_purpose="extend")  # valid for [links] extend_days from the send
         if deliver(settings, config, request).status == "sent":
             reached.append(official.name)
     return ", ".join(reached)

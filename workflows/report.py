@@ -44,10 +44,7 @@ def channel_groups(targets: list[str]) -> list[tuple[str, list[str]]]:
 class ReportWorkflow:
     @workflow.run
     async def run(self, inp: ReportInput) -> ReportOutcome:
-        # As of the schedule's nominal firing (16:00 sharp, even when a catch-up run
-        # starts later), else an explicit moment, else now.
-        scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_AT)
-        as_of = inp.as_of or (scheduled.isoformat() if scheduled else workflow.now().isoformat())
+        as_of = self._as_of(inp)
         if inp.working_days_only:
             working = await workflow.execute_activity("report_is_working_day", as_of, result_type=bool, **SHORT)
             if not working:
@@ -60,24 +57,46 @@ class ReportWorkflow:
         outcome = ReportOutcome(id=built.id, url=built.url, as_of=built.as_of, kind=built.kind, totals=built.totals)
         if not inp.send:
             return outcome
-        sends = []
-        for rec in built.recipients:
-            for group, targets in channel_groups(list(rec.targets)):
-                req = DeliverRequest(
-                    subject_id=f"report/{built.id}", cycle=built.cycle, step=f"{built.kind}-{group}",
-                    kind=built.message_kind, recipient=Recipient(rec.key, rec.name, rec.level, targets),
-                    context=dict(built.context), link_purpose="report", link_expires_at=built.link_expires_at)
-                sends.append((rec.key, group, req))
+        return await self._send(built, outcome)
+
+    @staticmethod
+    def _as_of(inp: ReportInput) -> str:
+        # As of the schedule's nominal firing (16:00 sharp, even when a catch-up run
+        # starts later), else an explicit moment, else now.
+        scheduled = workflow.info().typed_search_attributes.get(SCHEDULED_AT)
+        return inp.as_of or (scheduled.isoformat() if scheduled else workflow.now().isoformat())
+
+    @staticmethod
+    async def _send(built: BuiltReport, outcome: ReportOutcome) -> ReportOutcome:
+        """Every delivery at once; a failed one is reported in the outcome, not raised."""
+        sends = delivery_requests(built)
         results = await asyncio.gather(*(
             workflow.execute_activity(
                 "deliver", req, result_type=DeliverResult, **SEND)
             for _, _, req in sends), return_exceptions=True)
         for (key, group, req), res in zip(sends, results):
-            if isinstance(res, BaseException):
-                outcome.deliveries.append({"recipient": key, "group": group, "step": req.step, "status": "failed",
-                                           "channel": "", "error": str(res.cause if getattr(res, "cause", None) else res)})
-            else:
-                outcome.deliveries.append({"recipient": key, "group": group, "step": req.step, "status": res.status,
-                                           "channel": res.channel, "key": res.key, "attempts": res.attempts,
-                                           "error": res.error})
+            outcome.deliveries.append(delivery_row(key, group, req, res))
         return outcome
+
+
+def delivery_requests(built: BuiltReport) -> list[tuple[str, str, DeliverRequest]]:
+    """(recipient key, channel group, request) of each delivery, in sending order."""
+    sends = []
+    for rec in built.recipients:
+        for group, targets in channel_groups(list(rec.targets)):
+            req = DeliverRequest(
+                subject_id=f"report/{built.id}", cycle=built.cycle, step=f"{built.kind}-{group}",
+                kind=built.message_kind, recipient=Recipient(rec.key, rec.name, rec.level, targets),
+                context=dict(built.context), link_purpose="report", link_expires_at=built.link_expires_at)
+            sends.append((rec.key, group, req))
+    return sends
+
+
+def delivery_row(key: str, group: str, req: DeliverRequest, res: DeliverResult | BaseException) -> dict:
+    """One delivery as the outcome lists it: its result, or why it failed."""
+    if isinstance(res, BaseException):
+        return {"recipient": key, "group": group, "step": req.step, "status": "failed",
+                "channel": "", "error": str(res.cause if getattr(res, "cause", None) else res)}
+    return {"recipient": key, "group": group, "step": req.step, "status": res.status,
+            "channel": res.channel, "key": res.key, "attempts": res.attempts,
+            "error": res.error}

@@ -1,0 +1,145 @@
+"""The task workflow's side of the messages and the store (a mixin of TaskWorkflow).
+
+A step: resolve its recipients (a lookup: the directory may change), deliver to
+each (the `deliver` activity, keyed by business identity: task, cycle, step,
+recipient, channel; a failed send is logged and the ladder goes on) and record the
+step in the store. When a task or cycle is done, everyone who was reminded or
+escalated gets one short `completed` notice. Late reports of closed cycles are
+written by the run that holds them.
+
+The methods use the state TaskWorkflow.__init__ sets (inp, spec, c, recurring,
+_sent_this_run). Moving code here changed no command: the sends and records, their
+order and their workflow.patched(...) calls are those the replay fixtures hold.
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from contracts.delivery import DeliverRequest, DeliverResult
+    from contracts.tasks import CycleInfo, RecipientsRequest, StepPlan, TaskCarry, TaskProjection, TaskRecipients
+    from domain.ladder import level_rank
+    from workflows.options import SEND, STORE
+
+from workflows.task_common import (
+    ESCALATION_KINDS, LINK_LEVELS, LOCAL_SENDS, lookup, period_label, run_activity,
+)
+
+
+class TaskSending:
+    """Sending a step, the completion notice, and the store records of a task."""
+
+    def _step_id(self, name: str) -> str:
+        # A changed deadline renames its steps: "before-3" of the new deadline is not
+        # the one already sent for the old.
+        return name if self.c.revision == 0 or name.startswith("amended") else f"r{self.c.revision}/{name}"
+
+    async def _send_step(self, step: StepPlan) -> None:
+        now = workflow.now()
+        step_id = self._step_id(step.name)
+        resolved = await self._recipients(step.levels)
+        for level in step.levels:
+            if level not in self.c.reached:
+                self.c.reached.append(level)
+        if step.kind in ESCALATION_KINDS or (step.kind == "assigned" and level_rank(step.levels) > 0):
+            self.c.level = max(self.c.level, level_rank(step.levels))
+        kind = self._template_kind(step)
+        context = self._context(resolved, now)
+        context.update(days_left=max(step.days, 0), days_late=max(-step.days, 0),
+                       assigned_late=step.name == "assigned", notified=[r.name for r in resolved.recipients])
+        context.update(step.context)
+        results = await self._deliver(step_id, kind, resolved, context, now)
+        self.c.steps_sent += 1
+        self._sent_this_run += 1
+        await self._project("task_step", step_id, {
+            "step": step_id, "kind": kind, "levels": step.levels, "planned_at": step.at.isoformat(),
+            "at": now.isoformat(), "level": self.c.level,
+            "deliveries": [{"recipient": r.key, "status": r.status, "channel": r.channel} for r in results]})
+
+    def _template_kind(self, step: StepPlan) -> str:
+        if step.kind == "assigned" or step.kind == "amended" or not self.recurring:
+            return step.kind
+        return step.kind if step.kind.startswith("cycle_") else f"cycle_{step.kind}"
+
+    async def _recipients(self, levels: list[str]) -> TaskRecipients:
+        spec = self.spec
+        req = RecipientsRequest(spec.id, list(spec.lead_units), spec.lead_official, list(levels))
+        return await lookup("task_recipients", req, TaskRecipients)
+
+    async def _deliver(self, step_id: str, kind: str, resolved: TaskRecipients, context: dict,
+                       now: datetime) -> list[DeliverResult]:
+        cycle = self.c.cycle
+        # The link works for [links] confirm_days from the later of now and the deadline;
+        # the delivery activity reads the configuration, so history holds no lifetime.
+        valid_from = max(now, cycle.due_at).isoformat()
+        linked = kind not in ("completed",)
+        requests = [DeliverRequest(
+            subject_id=self.spec.id, cycle=cycle.period, step=step_id, kind=kind, recipient=r,
+            context=dict(context),
+            link_purpose="confirm" if linked and r.level in LINK_LEVELS else None,
+            link_valid_from=valid_from if linked and r.level in LINK_LEVELS else None,
+            standing_office=resolved.standing_office,
+        ) for r in resolved.recipients]
+        return list(await asyncio.gather(*(self._deliver_one(req) for req in requests)))
+
+    async def _deliver_one(self, request: DeliverRequest) -> DeliverResult:
+        try:
+            return await run_activity(LOCAL_SENDS, "deliver", request, DeliverResult, SEND)
+        except ActivityError as err:
+            # The delivery log holds every attempt; the ladder goes on regardless.
+            workflow.logger.warning("delivery failed: %s %s: %s", request.step, request.recipient.key, err.cause or err)
+            return DeliverResult(key=request.recipient.key, status="failed", channel="", attempts=0,
+                                 error=str(err.cause or err))
+
+    def _context(self, resolved: TaskRecipients, now: datetime) -> dict:
+        spec, cycle = self.spec, self.c.cycle
+        units = [r.name for r in resolved.recipients if r.level == "unit"]
+        leads = [r.name for r in resolved.recipients if r.level == "lead"]
+        context = {"title": spec.title, "plan": spec.plan, "stt": spec.stt, "output": spec.output,
+                   "due": cycle.due, "task_id": spec.id}
+        if units:
+            context["units"] = units
+        if leads:
+            context["lead_official"] = leads[0]
+        if self.recurring:
+            context["period"] = period_label(cycle.period)
+        return context
+
+    async def _completion_notice(self) -> None:
+        if not self.c.reached:
+            return  # confirmed before anyone was reminded: nobody to tell
+        cycle = self.c.cycle
+        resolved = await self._recipients(self.c.reached)
+        context = self._context(resolved, workflow.now())
+        evidence = cycle.evidence or {}
+        context.update(result=cycle.result, completed_on=cycle.reported_on,
+                       evidence_number=evidence.get("document_number", ""))
+        await self._deliver("completed", "completed", resolved, context, workflow.now())
+
+    # -- the store ------------------------------------------------------------------
+    async def _project(self, kind: str, what: str, data: dict) -> None:
+        period = self.c.cycle.period if self.c.cycle else ""
+        await self._project_with(self.c, kind, f"{period}|{what}", data)
+
+    async def _project_with(self, carry: TaskCarry, kind: str, what: str, data: dict,
+                            cycle: CycleInfo | None = None) -> None:
+        projection = TaskProjection(
+            task=self.spec, status=carry.status, result=carry.result, completed_on=carry.completed_on,
+            evidence=carry.evidence, level=carry.level, cycle=cycle or carry.cycle, event_kind=kind,
+            event_key=f"{self.spec.id}|{what}", event_at=workflow.now(), event_data=data)
+        await run_activity(LOCAL_SENDS, "task_record", projection, bool, STORE)
+
+    async def _write_late_reports(self, carry: TaskCarry) -> None:
+        while carry.unwritten:
+            period = carry.unwritten[0]
+            cycles = [c for c in [*carry.recent_cycles, self.c.cycle] if c is not None and c.period == period]
+            if cycles:
+                await self._project_with(carry, "cycle_reported", f"{period}|late-report",
+                                         {"result": cycles[-1].result, "reported_on": cycles[-1].reported_on},
+                                         cycle=cycles[-1])
+            carry.unwritten.pop(0)
+
