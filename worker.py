@@ -31,7 +31,7 @@ def delivery_parts(settings, config) -> tuple[list, list]:
     from domain.recipients import standing_recipient
 
     acts = DeliveryActivities(settings.database_url, settings, standing_office=standing_recipient(config.directory),
-                              max_attempts=config.delivery_attempts, links=config.links)
+                              max_attempts=config.delivery_attempts, links=config.links, config=config)
     return [], [acts.deliver]
 
 

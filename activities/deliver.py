@@ -37,7 +37,8 @@ from temporalio.exceptions import ApplicationError
 from config.logging import get_logger
 from notifiers.render import Message, render
 from notifiers.transport import channel_of, channel_suffixes, mask, send
-from store.people_channels import mark_link_broken
+from store.people_channels import mark_link_broken, people_directory
+from activities.channels import with_channels
 from activities.delivery_log import RowWrite, delivery_key, sent_in, transaction, write_row
 from activities.delivery_notices import no_channel_notice, outage_notice
 from activities.zalo_outage import close_outage, open_outage
@@ -74,7 +75,7 @@ class DeliveryActivities:
 
     def __init__(self, database_url: str, settings=None, *, standing_office: Recipient | None = None,
                  max_attempts: int = DELIVER_ATTEMPTS, environ: Mapping[str, str] | None = None,
-                 links: LinkLifetimes | None = None) -> None:
+                 links: LinkLifetimes | None = None, config=None) -> None:
         if settings is None:
             from config.settings import load_settings
 
@@ -84,10 +85,17 @@ class DeliveryActivities:
         self.standing_office = standing_office
         self.max_attempts = max_attempts
         self.links = links or LinkLifetimes()
+        # The configuration (or a callable returning it): recipients named by key get their
+        # channels from it and the people directory at send time (activities/channels.py).
+        self._config = config
         self._outage_possible = True  # until this process has seen Zalo accept a message
         # The channels' environment (DONDOC_ZALO_API_URL, ...): os.environ, read per send.
         self._environ = environ
         self._secret: str | None = None
+
+    def _directory(self):
+        config = self._config() if callable(self._config) else self._config
+        return people_directory(self.database_url, config)
 
     @activity.defn(name="deliver")
     async def deliver(self, req: DeliverRequest) -> DeliverResult:
@@ -101,6 +109,7 @@ class DeliveryActivities:
     # target's pending mark, or with the delivery's pending/failed outcome).
     def deliver_now(self, req: DeliverRequest, attempt: int = 1) -> DeliverResult:
         now = datetime.now(timezone.utc)  # the clock, read once for this delivery
+        req = with_channels(req, self._directory if self._config is not None else None)
         key = delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key)
         message = self._prepare(req, key, now)
         if isinstance(message, DeliverResult):

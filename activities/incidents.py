@@ -20,7 +20,7 @@ from temporalio import activity
 from config.loader import Config
 from contracts.incidents import IncidentProjection, RecipientsRequest, RecipientsResult
 from domain.directory import Directory
-from domain.recipients import resolve
+from domain.recipients import keys_only, resolve
 from store.people_channels import people_directory
 
 
@@ -30,7 +30,9 @@ def resolve_recipients(directory: Directory, unit_key: str, levels: list[str]) -
     """The unit, its lead official and the supervisors, as delivery recipients. An
     unknown unit is reported missing: an incident's unit was checked when it opened."""
     found = resolve(directory, [unit_key], list(levels), unknown_unit="missing")
-    return RecipientsResult(recipients=found.recipients, missing=found.missing, standing_office=found.standing_office)
+    # Keys only: the incident carries its recipients in history (see activities/tasks.py).
+    return RecipientsResult(recipients=[keys_only(r) for r in found.recipients], missing=found.missing,
+                            standing_office=keys_only(found.standing_office))
 
 
 # -- the store projection --------------------------------------------------------------

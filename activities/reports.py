@@ -31,7 +31,7 @@ from temporalio import activity
 from contracts.reports import BuiltReport, RecipientInfo, ReportRequest
 from domain.calendar import VN_TZ
 from domain.links import make_link
-from domain.recipients import SUPERVISORS_KEY, resolve
+from domain.recipients import SUPERVISORS_KEY, channel_group, resolve
 from domain.report import local_day
 from notifiers.report_pages import message_kind, render_page, report_context, report_title, short_text
 from store.db import session_scope
@@ -133,7 +133,9 @@ def report_recipients(database_url: str, config) -> list[RecipientInfo]:
     on the directory with the registered people, so a person with the supervisor role
     is reached on their own channels beside the supervisors' group."""
     resolved = resolve(people_directory(database_url, config), [], ["supervisors"])
-    return [RecipientInfo(r.key, r.name, r.level, list(r.targets)) for r in resolved.recipients]
+    # Keys and channel groups only: the result is recorded in the workflow's history.
+    return [RecipientInfo(r.key, r.name, r.level, [], sorted({channel_group(t) for t in r.targets}))
+            for r in resolved.recipients]
 
 
 # -- activities ------------------------------------------------------------------

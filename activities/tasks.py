@@ -26,7 +26,7 @@ from config.logging import get_logger
 
 from domain.directory import Directory
 from domain.calendar import VN_TZ, WorkingCalendar
-from domain.recipients import resolve
+from domain.recipients import keys_only, resolve
 from store.people_channels import people_directory
 from domain.cycles import CyclePeriod, first_cycle, next_cycle
 from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
@@ -80,7 +80,9 @@ def resolve_recipients(directory: Directory, lead_units: list[str], lead_officia
     """Recipients for the levels of one step. A unit the directory does not know
     (an unmatched name from a document) is held by the standing office."""
     found = resolve(directory, list(lead_units), list(levels), official=lead_official, unknown_unit="standing_office")
-    return TaskRecipients(found.recipients, found.missing, found.standing_office)
+    # Keys only: this answer is recorded in the workflow's history; the delivery
+    # activity looks the channels up when it sends.
+    return TaskRecipients([keys_only(r) for r in found.recipients], found.missing, keys_only(found.standing_office))
 
 
 def _day(text: str | None) -> date | None:

@@ -62,7 +62,8 @@ async def monthly_runs(env, url: str, settings, config, queue: str, zalo_url: st
 
     worker = Worker(env.client, task_queue=queue, workflows=[TaskWorkflow],
                     activities=[*TaskActivities(url, config).activities(),
-                                DeliveryActivities(url, settings, environ={**os.environ, "DONDOC_ZALO_API_URL": zalo_url}).deliver])
+                                DeliveryActivities(url, settings, config=config,
+                                                   environ={**os.environ, "DONDOC_ZALO_API_URL": zalo_url}).deliver])
     async with worker:
         spec = TaskSpec(id="task/bench-history/1", title="Báo cáo định kỳ hằng tháng (thử)",
                         lead_units=["skhcn"], plan="bench-history", stt="1",

@@ -168,7 +168,7 @@ class BenchStack:
             "DONDOC_TEMPORAL_UI_PORT": str(free_port()),
             "DONDOC_WEB_PORT": str(free_port()),
             "DONDOC_ZALO_API_URL": zalo_url,
-            "DONDOC_SECRET_KEY": "bench-secret",
+            "DONDOC_SECRET_KEY": "bench-secret-kkkkkkkkkkkkkkkkkkkkkkkkkkk",
             "DONDOC_CONFIG": str(self.config_path),
             "DONDOC_TASK_QUEUE": BENCH_QUEUE,
             "DONDOC_LOG_FORMAT": "console",

@@ -22,6 +22,9 @@ class DeliverRequest:
     # The link works for the configured days of its purpose ([links]) from this moment
     # (ISO, aware; the later of the send and the deadline), or from the send if None.
     link_valid_from: str | None = None
+    # Only this group of the recipient's channels ("chat" | "email"), when the recipient
+    # carries no targets and they are looked up at send time.
+    channel_group: str | None = None
     standing_office: Recipient | None = None  # told when no channel works; else the activity's default
 
 

@@ -45,7 +45,8 @@ class RecipientInfo:
     key: str
     name: str
     level: str
-    targets: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)  # histories before keys-only: the URLs themselves
+    groups: list[str] = field(default_factory=list)   # "chat" | "email": one delivery each
 
 
 @dataclass

@@ -123,3 +123,32 @@ def _dedupe(recipients: list[Recipient]) -> list[Recipient]:
     for r in recipients:
         seen.setdefault(r.key, r)
     return list(seen.values())
+
+
+# -- channels, resolved at send time ---------------------------------------------------
+# Workflow history holds recipients by key (anyone with the Temporal UI can read it);
+# their channels -- URLs that may carry a bot token or an SMTP password -- are looked up
+# here when a message is sent.
+CHAT_SCHEMES = ("zalo", "outbox")
+
+
+def channel_group(url: str) -> str:
+    """"chat" (Zalo, the outbox: the short text) or "email" (the full message)."""
+    return "chat" if url.split("://", 1)[0].lower() in CHAT_SCHEMES else "email"
+
+
+def targets_of(directory: Directory, key: str) -> list[str]:
+    """The channels of a recipient key: a unit, an official, the supervisors' group or a
+    registered person ("person:<id>")."""
+    if key == SUPERVISORS_KEY:
+        return list(directory.supervisors)
+    found = directory.unit(key) or directory.official(key)
+    if found is not None:
+        return list(found.targets)
+    member = next((m for m in directory.people if m.key == key), None)
+    return list(member.targets) if member is not None else []
+
+
+def keys_only(recipient: Recipient | None) -> Recipient | None:
+    """The recipient as history may hold it: who, never how to reach them."""
+    return Recipient(recipient.key, recipient.name, recipient.level, []) if recipient is not None else None

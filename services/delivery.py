@@ -32,7 +32,8 @@ def deliver(settings, config, request: DeliverRequest, *, max_attempts: int = AT
     """Deliver ``request`` now; its result once sent, or once recorded failed (and the
     standing office told). A bad request (a template that cannot render) raises."""
     activities = DeliveryActivities(settings.database_url, settings, max_attempts=max_attempts,
-                                    standing_office=standing_recipient(config.directory), links=config.links)
+                                    standing_office=standing_recipient(config.directory), links=config.links,
+                                    config=config)
     for attempt in range(1, max_attempts + 1):
         try:
             return activities.deliver_now(request, attempt)

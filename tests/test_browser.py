@@ -83,7 +83,7 @@ def stack(dev_env, tmp_path, sqlite_url, monkeypatch, task_queue, fake_zalo, fak
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium")
     port = free_port()
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "browser-test-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "browser-test-secret-kkkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("DRILL_SMTP_PORT", str(fake_smtp.port))
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,

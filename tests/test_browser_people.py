@@ -71,7 +71,7 @@ class LiveServer:
 def site(tmp_path, sqlite_url, monkeypatch):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium")
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "browser-people-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "browser-people-secret-kkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_ZALO_BOT_NAME", "Đôn đốc Đặc khu")
     monkeypatch.setenv("DONDOC_ZALO_BOT_LINK", "https://zalo.me/2912345678901234567")
     port = free_port()

@@ -22,7 +22,7 @@ from store.models import Delivery, OutboxMessage
 from domain.links import token_from_url, verify
 
 TOKEN = "111111:drilltoken"
-SECRET = "deliver-test-secret"
+SECRET = "deliver-test-secret-" + "k" * 32
 CONTEXT = {"title": "Số hóa hồ sơ một cửa", "due": "2026-06-30", "days_left": 3,
            "units": ["Phòng Văn hóa - Xã hội"], "plan": "Kế hoạch 57"}
 

@@ -25,7 +25,7 @@ DONDOC = str(Path(sys.prefix) / "bin" / "dondoc")
 
 @pytest.fixture
 def settings(sqlite_url, tmp_path, monkeypatch, task_queue):
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "import-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "import-secret-kkkkkkkkkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
     return load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                           "DONDOC_TASK_QUEUE": task_queue})
@@ -159,7 +159,7 @@ async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_pat
     from web.app import create_app
     from web.users import change_password, ensure_admin
 
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "import-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "import-secret-kkkkkkkkkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
     address = dev_env.client.service_client.config.target_host
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,

@@ -44,7 +44,7 @@ class Temporal:
 
 @pytest.fixture
 def drill(dev_env, sqlite_url, tmp_path, monkeypatch, task_queue, fake_zalo, fake_smtp):
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-drill-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-drill-secret-kkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("DRILL_SMTP_PORT", str(fake_smtp.port))
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
@@ -57,7 +57,7 @@ def drill(dev_env, sqlite_url, tmp_path, monkeypatch, task_queue, fake_zalo, fak
 
 def worker(client, settings, config) -> Worker:
     incidents = IncidentActivities(settings.database_url, config)
-    delivery = DeliveryActivities(settings.database_url, settings)
+    delivery = DeliveryActivities(settings.database_url, settings, config=config)
     return Worker(client, task_queue=settings.task_queue, workflows=[IncidentWorkflow],
                   activities=[incidents.recipients, incidents.record, delivery.deliver])
 
@@ -194,7 +194,7 @@ def pages(sqlite_url, tmp_path, monkeypatch):
     from store.db import session_scope
     from store.models import Incident
 
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-pages-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-pages-secret-kkkkkkkkkkkkkkkkkk")
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                               "DONDOC_PUBLIC_URL": PUBLIC})
     config = load_config(EXAMPLES / "drill.toml")

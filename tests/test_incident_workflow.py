@@ -55,7 +55,7 @@ def make_config(policy: IncidentPolicy | None = None) -> Config:
 
 @pytest.fixture
 def setup(sqlite_url, tmp_path, monkeypatch, task_queue):
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-test-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "incident-test-secret-kkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)  # where outbox:// stores messages
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                               "DONDOC_PUBLIC_URL": "http://dondoc.test", "DONDOC_TASK_QUEUE": task_queue})
@@ -66,7 +66,7 @@ class Harness:
     def __init__(self, env, settings, config, deliver_cls=DeliveryActivities):
         self.env, self.settings, self.config = env, settings, config
         self.incidents = IncidentActivities(settings.database_url, config)
-        self.delivery = deliver_cls(settings.database_url, settings)
+        self.delivery = deliver_cls(settings.database_url, settings, config=config)
 
     def worker(self) -> Worker:
         return Worker(self.env.client, task_queue=self.settings.task_queue, workflows=[IncidentWorkflow],

@@ -35,7 +35,7 @@ VN = timezone(timedelta(hours=7))
 def env(sqlite_url, tmp_path):
     insert_seed_plan(sqlite_url)
     e = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
-    e.update(DONDOC_DATABASE_URL=sqlite_url, DONDOC_DATA_DIR=str(tmp_path), DONDOC_SECRET_KEY="cli-secret")
+    e.update(DONDOC_DATABASE_URL=sqlite_url, DONDOC_DATA_DIR=str(tmp_path), DONDOC_SECRET_KEY="cli-secret-kkkkkkkkkkkkkkkkkkkkkkkkkkkkk")
     return e
 
 
@@ -125,7 +125,7 @@ async def test_daily_send_json(dev_env, sqlite_url, tmp_path, task_queue, fake_z
     {"id", "url", "deliveries"}; the Zalo message to bcd-chat carries that url."""
     insert_seed_plan(sqlite_url)
     monkeypatch.setenv("DRILL_SMTP_PORT", str(fake_smtp.port))
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "cli-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "cli-secret-kkkkkkkkkkkkkkkkkkkkkkkkkkkkk")
     for k, v in dict(DONDOC_DATABASE_URL=sqlite_url, DONDOC_DATA_DIR=str(tmp_path), DONDOC_TASK_QUEUE=task_queue,
                      DONDOC_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
                      DONDOC_PUBLIC_URL="http://dondoc.test").items():
@@ -133,7 +133,7 @@ async def test_daily_send_json(dev_env, sqlite_url, tmp_path, task_queue, fake_z
     settings = load_settings()
     config = load_config(ROOT / "config/examples/drill.toml")
     acts = ReportActivities(settings, config)
-    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2)
+    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2, config=config)
     async with Worker(dev_env.client, task_queue=task_queue, workflows=[ReportWorkflow],
                       activities=[*acts.activities(), delivery.deliver]):
         proc = await asyncio.create_subprocess_exec(

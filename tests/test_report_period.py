@@ -198,7 +198,7 @@ def test_scheduled_period_report_builds_and_renders(seeded, config, tmp_path, mo
     from notifiers.report_pages import render_message, render_page
     from store.models import Report
 
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "period-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "period-secret-kkkkkkkkkkkkkkkkkkkkkkkkkk")
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": seeded})
     built = ReportActivities(settings, config)._build(
         ReportRequest(kind="period", as_of=datetime(2026, 4, 5, 8, 0, tzinfo=VN).isoformat()))

@@ -37,7 +37,7 @@ from services.schedules import PREFIX, ensure_schedules, sync_schedules
 VN = timezone(timedelta(hours=7))
 A = datetime(2026, 4, 15, 16, 0, tzinfo=VN)       # Wednesday
 HOLIDAY = datetime(2026, 4, 27, 16, 0, tzinfo=VN)  # Giỗ Tổ Hùng Vương (observed)
-SECRET = "report-test-secret"
+SECRET = "report-test-secret-" + "k" * 32
 TOKEN = "111111:drilltoken"
 HISTORIES = Path(__file__).resolve().parent / "histories"
 
@@ -109,7 +109,7 @@ async def test_schedule_runs_the_report_workflow(dev_env, settings, monkeypatch)
     config = dataclasses.replace(load_config(), calendar=CalendarConfig(enabled=False))
     sid = PREFIX + "daily"
     acts = ReportActivities(settings, config)
-    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2)
+    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2, config=config)
     try:
         await ensure_schedules(client, settings, config)
         async with Worker(client, task_queue=settings.task_queue, workflows=[ReportWorkflow],
@@ -138,7 +138,7 @@ async def test_schedule_runs_the_report_workflow(dev_env, settings, monkeypatch)
 
 async def run_report(env, settings, config, as_of: datetime, history: str | None = None, **kw) -> ReportOutcome:
     acts = ReportActivities(settings, config)
-    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2)
+    delivery = DeliveryActivities(settings.database_url, settings, max_attempts=2, config=config)
     async with Worker(env.client, task_queue=settings.task_queue, workflows=[ReportWorkflow],
                       activities=[*acts.activities(), delivery.deliver]):
         handle = await env.client.start_workflow(
@@ -167,7 +167,7 @@ def reports_count(url: str) -> int:
 
 async def test_report_sent_to_zalo_and_email_with_link(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
     insert_seed_plan(settings.database_url)
-    out = await run_report(dev_env, settings, drill, A, history="sent")
+    out = await run_report(dev_env, settings, drill, A, history="sent__keys-only")
     assert not out.skipped and out.id and out.totals["overdue"] == 6
     assert out.url.startswith("http://dondoc.test/r/")
     assert {(d["group"], d["status"], d["channel"]) for d in out.deliveries} == {("chat", "sent", "zalo"),
@@ -238,7 +238,7 @@ async def test_nothing_sent_on_a_holiday(dev_env, settings, drill, fake_zalo, fa
 async def test_failed_zalo_is_reported_not_dropped(dev_env, settings, drill, fake_zalo, fake_smtp):  # noqa: F811
     insert_seed_plan(settings.database_url)
     fake_zalo.fail_chat("bcd-chat", status=400)
-    out = await run_report(dev_env, settings, drill, A, history="zalo_failed")
+    out = await run_report(dev_env, settings, drill, A, history="zalo_failed__keys-only")
     chat = next(d for d in out.deliveries if d["group"] == "chat")
     assert chat["status"] == "failed"
     assert next(d for d in out.deliveries if d["group"] == "email")["status"] == "sent"

@@ -79,7 +79,7 @@ def show(stack: Stack, task_id: str) -> dict:
 
 def test_drill_task_survives_kill_9_and_is_confirmed_through_the_page(tmp_path, fake_zalo, fake_smtp):
     data = tmp_path / "data"
-    env = {"DRILL_SMTP_PORT": str(fake_smtp.port), "DONDOC_SECRET_KEY": "drill-secret"}
+    env = {"DRILL_SMTP_PORT": str(fake_smtp.port), "DONDOC_SECRET_KEY": "drill-secret-kkkkkkkkkkkkkkkkkkkkkkkkkkk"}
     stack = Stack(data, config=DRILL, extra_env=env).start()
     try:
         stack.wait_ready()

@@ -46,7 +46,7 @@ def make_config() -> Config:
 
 @pytest.fixture
 def settings(sqlite_url, tmp_path, monkeypatch, task_queue):
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "task-update-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "task-update-secret-kkkkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
     return load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                           "DONDOC_PUBLIC_URL": "http://dondoc.test", "DONDOC_TASK_QUEUE": task_queue})
@@ -56,7 +56,7 @@ def worker(env, settings, config) -> Worker:
     # Like worker.py: a stopping worker lets a send in flight finish and report.
     return Worker(env.client, task_queue=settings.task_queue, workflows=[TaskWorkflow],
                   activities=[*TaskActivities(settings.database_url, config).activities(),
-                              DeliveryActivities(settings.database_url, settings).deliver],
+                              DeliveryActivities(settings.database_url, settings, config=config).deliver],
                   graceful_shutdown_timeout=timedelta(seconds=10))
 
 

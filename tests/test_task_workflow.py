@@ -75,7 +75,7 @@ async def env():
 
 @pytest.fixture
 def settings(sqlite_url, tmp_path, monkeypatch, task_queue):
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "task-test-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "task-test-secret-kkkkkkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)  # where outbox:// stores messages
     return load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                           "DONDOC_PUBLIC_URL": "http://dondoc.test", "DONDOC_TASK_QUEUE": task_queue})
@@ -85,7 +85,7 @@ class Harness:
     def __init__(self, env, settings, config):
         self.env, self.settings, self.config = env, settings, config
         self.tasks = TaskActivities(settings.database_url, config)
-        self.delivery = DeliveryActivities(settings.database_url, settings)
+        self.delivery = DeliveryActivities(settings.database_url, settings, config=config)
 
     def worker(self) -> Worker:
         return Worker(self.env.client, task_queue=self.settings.task_queue, workflows=[TaskWorkflow],

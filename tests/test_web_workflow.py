@@ -52,7 +52,7 @@ class Handle:
 @pytest.fixture
 def live(dev_env, tmp_path, sqlite_url, task_queue, monkeypatch, fake_zalo, fake_smtp):
     monkeypatch.setenv("DRILL_SMTP_PORT", str(fake_smtp.port))
-    monkeypatch.setenv("DONDOC_SECRET_KEY", "web-workflow-secret")
+    monkeypatch.setenv("DONDOC_SECRET_KEY", "web-workflow-secret-kkkkkkkkkkkkkkkkkkkk")
     monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
     settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url,
                               "DONDOC_PUBLIC_URL": PUBLIC, "DONDOC_TASK_QUEUE": task_queue})

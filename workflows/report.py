@@ -28,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.options import BUILD, SEND, SHORT
 
 WORKFLOW_NAME = "ReportWorkflow"
+# Patch: recipients travel by key and channel group, never by URL (see delivery_requests).
+KEYS_ONLY = "report-keys-only"
 SCHEDULED_AT = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")
 CHAT_SCHEMES = ("zalo", "outbox")
 
@@ -69,7 +71,7 @@ class ReportWorkflow:
     @staticmethod
     async def _send(built: BuiltReport, outcome: ReportOutcome) -> ReportOutcome:
         """Every delivery at once; a failed one is reported in the outcome, not raised."""
-        sends = delivery_requests(built)
+        sends = delivery_requests(built, keys_only=workflow.patched(KEYS_ONLY))
         results = await asyncio.gather(*(
             workflow.execute_activity(
                 "deliver", req, result_type=DeliverResult, **SEND)
@@ -79,15 +81,25 @@ class ReportWorkflow:
         return outcome
 
 
-def delivery_requests(built: BuiltReport) -> list[tuple[str, str, DeliverRequest]]:
-    """(recipient key, channel group, request) of each delivery, in sending order."""
+def delivery_requests(built: BuiltReport, keys_only: bool = False) -> list[tuple[str, str, DeliverRequest]]:
+    """(recipient key, channel group, request) of each delivery, in sending order.
+
+    Keys only (patch KEYS_ONLY, reports built since): the recipient is named by its key
+    and the delivery activity looks its channels of the group up at send time, so no
+    channel URL (a bot token, an SMTP password) enters the history. Reports built before
+    carried the URLs themselves, and are sent as they were."""
     sends = []
     for rec in built.recipients:
-        for group, targets in channel_groups(list(rec.targets)):
+        if keys_only and rec.groups:
+            groups = [(group, []) for group in rec.groups]
+        else:
+            groups = channel_groups(list(rec.targets))
+        for group, targets in groups:
             req = DeliverRequest(
                 subject_id=f"report/{built.id}", cycle=built.cycle, step=f"{built.kind}-{group}",
                 kind=built.message_kind, recipient=Recipient(rec.key, rec.name, rec.level, targets),
-                context=dict(built.context), link_purpose="report", link_expires_at=built.link_expires_at)
+                context=dict(built.context), link_purpose="report", link_expires_at=built.link_expires_at,
+                channel_group=group if not targets else None)
             sends.append((rec.key, group, req))
     return sends
 
