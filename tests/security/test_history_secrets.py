@@ -115,3 +115,12 @@ async def test_live_histories_hold_no_secret(dev_env, secret_setup, fake_zalo):
         await client.get_workflow_handle(spec.id).terminate("test over")
         await client.get_workflow_handle(incident.id).terminate("test over")
     assert fake_zalo.messages and all(TOKEN_SECRET not in r.text for r in fake_zalo.messages)
+
+
+def test_the_keys_only_fixtures_took_the_patch():
+    """The new report fixtures were recorded on the keys-only path (they carry its marker);
+    the legacy ones did not, and both replay (tests/test_report_workflow.py)."""
+    for name in ("report_sent", "report_zalo_failed"):
+        new = "".join(payload_texts(json.loads((HISTORIES / f"{name}__keys-only.json").read_text())))
+        old = "".join(payload_texts(json.loads((HISTORIES / f"{name}.json").read_text())))
+        assert '"id":"report-keys-only"' in new.replace(" ", "") and "report-keys-only" not in old
