@@ -24,11 +24,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from intake import IntakeError, read_plan
+    from intake import IntakeError, read_plan_isolated
 
     settings, config = settings_for(args), config_for(args)
     try:
-        result = read_plan(args.file, config.directory, plan=args.plan)
+        result = read_plan_isolated(args.file, config.directory, plan=args.plan)
     except IntakeError as exc:
         fail(f"Không nhập được «{args.file}»: {exc}", code=EXIT_NOTHING)
     code = EXIT_PROBLEMS if result.problems else EXIT_CLEAN

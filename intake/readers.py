@@ -1,4 +1,5 @@
 """Each file format turned into raw tables: rows of cell strings, nothing cleaned.
+Excel has its own module, intake/excel.py.
 
 Readers only undo what the container does (merged cells, several sheets, tables
 split across pages in Word); recognising headers, sections and continuation rows
@@ -9,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
+from intake.archive import check_archive
+from intake.limits import MAX_COLUMNS, MAX_PARAGRAPHS, MAX_ROWS, CellBudget, count
 from intake.records import IntakeError
 
-__all__ = ["RawRow", "RawTable", "RawDocument", "read_tsv", "read_csv", "read_xlsx", "read_docx"]
+__all__ = ["RawRow", "RawTable", "RawDocument", "read_tsv", "read_csv", "read_docx"]
 
 
 @dataclass
@@ -41,6 +43,7 @@ class RawDocument:
     kind: str                           # "tsv", "csv", "xlsx", "docx", "text"
     text_lines: list[str]               # prose outside the tables (titles, numbers)
     tables: list[RawTable]
+    notes: list[str] = field(default_factory=list)   # what was left unread (limits), in Vietnamese
 
 
 # -- text ---------------------------------------------------------------------
@@ -98,74 +101,6 @@ def _csv_delimiter(text: str) -> str:
         return ";" if sample.count(";") > sample.count(",") else ","
 
 
-# -- Excel --------------------------------------------------------------------
-
-def read_xlsx(data: bytes) -> RawDocument:
-    import openpyxl  # imported here: only Excel imports pay for it
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise IntakeError(f"Không mở được tệp Excel: {exc}.") from None
-    tables, prose = [], []
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible" or sheet.max_row < 1:
-            continue
-        rows = _sheet_rows(sheet)
-        for row in rows:
-            filled = [c for c in row.cells if c.strip()]
-            if len(filled) == 1:
-                prose.append(filled[0])
-        tables.append(RawTable(label=f"trang tính «{sheet.title}»", rows=rows, row_word="dòng"))
-    return RawDocument("xlsx", prose, tables)
-
-
-def _sheet_rows(sheet) -> list[RawRow]:
-    width = sheet.max_column
-    grid = [[_cell_text(c) for c in row] for row in sheet.iter_rows(max_col=width)]
-    merged_above: dict[int, set[int]] = {}
-    merged_left: dict[int, set[int]] = {}
-    for rng in sheet.merged_cells.ranges:
-        top = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else ""
-        for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) == (rng.min_row, rng.min_col):
-                    continue
-                if c == rng.min_col and r > rng.min_row:
-                    # Same column, lower row: the value belongs to the row above too.
-                    grid[r - 1][c - 1] = top
-                    merged_above.setdefault(r, set()).add(c - 1)
-                else:
-                    grid[r - 1][c - 1] = ""   # horizontal span: one value, once
-                if c > rng.min_col:
-                    merged_left.setdefault(r, set()).add(c - 1)
-    return [RawRow(i, cells, frozenset(merged_above.get(i, ())), frozenset(merged_left.get(i, ())))
-            for i, cells in enumerate(grid, start=1)]
-
-
-def _cell_text(cell) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "x" if value else ""
-    if isinstance(value, (int, float)):
-        if "%" in (cell.number_format or ""):
-            return _number(value * 100) + "%"
-        return _number(value)
-    return str(value)
-
-
-def _number(value: float) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.10g}".replace(".", ",")   # Vietnamese decimal comma
-
-
 # -- Word ---------------------------------------------------------------------
 
 def read_docx(data: bytes) -> RawDocument:
@@ -173,47 +108,83 @@ def read_docx(data: bytes) -> RawDocument:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    check_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as exc:
         raise IntakeError(f"Không mở được tệp Word: {exc}.") from None
-    tables, prose, context = [], [], []
-    body = document.element.body
-    for child in body.iterchildren():
+    doc, context, budget = RawDocument("docx", [], []), [], CellBudget()
+    paragraphs = 0
+    for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = Paragraph(child, document).text.strip()
+            paragraphs += 1
+            text = Paragraph(child, document).text.strip() if paragraphs <= MAX_PARAGRAPHS else ""
+            if paragraphs == MAX_PARAGRAPHS + 1:
+                doc.notes.append(f"Tệp có hơn {count(MAX_PARAGRAPHS)} đoạn văn ngoài bảng; các đoạn sau "
+                                 "không được đọc (các bảng vẫn được đọc).")
             if text:
-                prose.append(text)
+                doc.text_lines.append(text)
                 context.append(text)
         elif tag == "tbl":
-            n = len(tables) + 1
-            rows = _word_rows(Table(child, document))
-            tables.append(RawTable(label=f"bảng {n}", rows=rows, context=context[-6:], row_word="dòng"))
+            label = f"bảng {len(doc.tables) + 1}"
+            rows = _word_rows(Table(child, document), label, budget, doc.notes)
+            doc.tables.append(RawTable(label=label, rows=rows, context=context[-6:], row_word="dòng"))
             context = []
-    return RawDocument("docx", prose, tables)
+    return doc
 
 
-def _word_rows(table) -> list[RawRow]:
+def _word_rows(table, label: str, budget: CellBudget, notes: list[str]) -> list[RawRow]:
+    """The table's rows, at most MAX_ROWS of them and MAX_COLUMNS grid columns, and
+    within what the document may still produce; what is left out is noted."""
     rows: list[RawRow] = []
     above: dict[int, str] = {}           # grid column → text of the vertical span's root
+    cut = False
     for number, row in enumerate(table.rows, start=1):
-        cells: list[str] = [""] * row.grid_cols_before
-        merged: set[int] = set()
-        spanned: set[int] = set()
-        for tc in row._tr.tc_lst:
-            col = len(cells)
-            if tc.vMerge == "continue":
-                text = above.get(col, "")
-                merged.add(col)
-            else:
-                text = _tc_text(tc)
-                above[col] = text
-            cells.append(text)
-            cells.extend([""] * (tc.grid_span - 1))   # horizontal span: one value, once
-            spanned.update(range(col + 1, col + tc.grid_span))
+        if number > MAX_ROWS:
+            notes.append(f"{label.capitalize()} có hơn {count(MAX_ROWS)} dòng; chỉ đọc "
+                         f"{count(MAX_ROWS)} dòng đầu, phần sau bị bỏ qua.")
+            break
+        cells, merged, spanned, row_cut = _word_cells(row, above)
+        if not budget.take(len(cells)):
+            notes.append(f"{label.capitalize()} chỉ được đọc đến dòng {number - 1}: tệp đã vượt "
+                         f"giới hạn {count(budget.total)} ô được đọc.")
+            break
+        cut = cut or row_cut
         rows.append(RawRow(number, cells, frozenset(merged), frozenset(spanned)))
+    if cut:
+        notes.append(f"{label.capitalize()} có dòng rộng hơn {MAX_COLUMNS} cột; chỉ đọc "
+                     f"{MAX_COLUMNS} cột đầu, các cột sau bị bỏ qua.")
     return rows
+
+
+def _word_cells(row, above: dict[int, str]) -> tuple[list[str], set[int], set[int], bool]:
+    """(cells, columns merged with the row above, columns merged with the cell to
+    their left, whether columns past MAX_COLUMNS were left out). Spans are cut to
+    MAX_COLUMNS: a gridSpan of a billion is a few bytes of XML."""
+    before = row.grid_cols_before
+    cells: list[str] = [""] * min(before, MAX_COLUMNS)
+    merged: set[int] = set()
+    spanned: set[int] = set()
+    cut = before > MAX_COLUMNS
+    for tc in row._tr.tc_lst:
+        col = len(cells)
+        if col >= MAX_COLUMNS:
+            return cells, merged, spanned, True
+        if tc.vMerge == "continue":
+            text = above.get(col, "")
+            merged.add(col)
+        else:
+            text = _tc_text(tc)
+            above[col] = text
+        span = min(tc.grid_span, MAX_COLUMNS - col)
+        cut = cut or tc.grid_span > span
+        cells.append(text)
+        cells.extend([""] * (span - 1))   # horizontal span: one value, once
+        spanned.update(range(col + 1, col + span))
+    return cells, merged, spanned, cut
 
 
 def _tc_text(tc) -> str:

@@ -1,6 +1,12 @@
 """The plan's appendix (store.report_loading.appendix_data: rows and totals) written
 as an XLSX or DOCX file: the headers of domain.report.APPENDIX_HEADERS, section
 headings across the table, the totals by class under it.
+
+Titles, evidence and notes are users' text: in the XLSX file a string is always a
+string. One starting with "=", "+", "-", "@", a tab or a carriage return would be
+taken for a formula by openpyxl (which writes "=..." as <f>) or by a spreadsheet
+when the cell is edited; `_put` writes it as text (an inline string, with Excel's
+"quote prefix" so editing the cell keeps it text) and the visible text unchanged.
 """
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from domain.report import APPENDIX_HEADERS, RESULT_COLUMN
 
 TOTALS_HEADING = "Tổng hợp theo kết quả thực tế"
 XLSX_WIDTHS = (6, 50, 22, 24, 24, 28, 18, 22, 14, 18, 12, 36, 18)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, title: str,
@@ -37,7 +44,7 @@ def _write_xlsx(rows, path: Path, title: str, totals=()) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Phụ lục"
-    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+    _put(ws, 1, 1, title).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(APPENDIX_HEADERS))
     _xlsx_headers(ws, 3)
     r = _xlsx_rows(ws, 4, rows)
@@ -52,7 +59,7 @@ def _xlsx_headers(ws, r: int) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     for c, h in enumerate(APPENDIX_HEADERS, 1):
-        cell = ws.cell(row=r, column=c, value=h)
+        cell = _put(ws, r, c, h)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.fill = PatternFill("solid", fgColor="DDE7F3")
@@ -66,11 +73,11 @@ def _xlsx_rows(ws, r: int, rows) -> int:
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         if isinstance(row, str):
-            ws.cell(row=r, column=1, value=row).font = Font(bold=True)
+            _put(ws, r, 1, row).font = Font(bold=True)
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(APPENDIX_HEADERS))
         else:
             for c, v in enumerate(row, 1):
-                ws.cell(row=r, column=c, value=v).alignment = wrap
+                _put(ws, r, c, v).alignment = wrap
         r += 1
     return r
 
@@ -82,14 +89,24 @@ def _xlsx_totals(ws, r: int, totals) -> None:
 
     if not totals:
         return
-    ws.cell(row=r, column=1, value=TOTALS_HEADING).font = Font(bold=True)
+    _put(ws, r, 1, TOTALS_HEADING).font = Font(bold=True)
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(APPENDIX_HEADERS))
     for i, (key, label, count) in enumerate(totals, r + 1):
         bold = Font(bold=key == "total")
-        ws.cell(row=i, column=1, value=label).font = bold
+        _put(ws, i, 1, label).font = bold
         ws.cell(row=i, column=1).alignment = Alignment(horizontal="right")
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=RESULT_COLUMN)
-        ws.cell(row=i, column=RESULT_COLUMN + 1, value=count).font = bold
+        _put(ws, i, RESULT_COLUMN + 1, count).font = bold
+
+
+def _put(ws, row: int, column: int, value):
+    """The cell at (row, column) holding `value`; a string stays a string, whatever
+    it starts with (see the module's docstring)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 # -- DOCX ------------------------------------------------------------------------

@@ -179,6 +179,29 @@ class _WarningsOfThisThread(logging.Handler):
                 self.messages.append(str(record.msg))
 
 
+_SENDING = threading.local()
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@\s]+)@", re.I)
+
+
+class _ScrubApprise(logging.Filter):
+    """Apprise logs what it was given (an invalid token, a URL with its password) to
+    every handler: its records are scrubbed of the secrets of the URL this thread is
+    sending to, and of anything shaped like credentials, before anyone sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record stays as it is, minus its args
+            text = str(record.msg)
+        url = getattr(_SENDING, "url", "")
+        text = scrub(text, url) if url else _BOT_TOKEN.sub(r"\1:***", text)
+        record.msg, record.args = _USERINFO.sub(r"\g<scheme>\g<user>:***@", text), ()
+        return True
+
+
+logging.getLogger("apprise").addFilter(_ScrubApprise())
+
+
 def zalo_api_url(environ: Mapping[str, str]) -> str:
     return (environ.get(ZALO_API_URL_ENV) or ZALO_DEFAULT_API_URL).rstrip("/")
 
@@ -235,6 +258,7 @@ def send(url: str, title: str, body: str, html: str | None = None,
     logger = logging.getLogger("apprise")
     capture = _WarningsOfThisThread()
     logger.addHandler(capture)
+    _SENDING.url = url
     try:
         plugin = _instantiate(url, environ)
         if plugin is None:
@@ -248,6 +272,7 @@ def send(url: str, title: str, body: str, html: str | None = None,
         return Outcome(False, channel, scrub(f"{type(exc).__name__}: {exc}", url))
     finally:
         logger.removeHandler(capture)
+        _SENDING.url = ""
     if ok:
         return Outcome(True, channel)
     reason = "; ".join(capture.messages) or "the service refused the message"

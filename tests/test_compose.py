@@ -55,3 +55,10 @@ def test_the_commands_the_compose_file_runs_exist():
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert {"worker", "web", "migrate"} <= set(sub.choices)
+
+
+def test_temporal_and_its_ui_listen_on_loopback_only():
+    services = load()["services"]
+    for name in ("temporal", "temporal-ui"):
+        ports = services[name]["ports"]
+        assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), (name, ports)
