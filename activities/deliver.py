@@ -42,7 +42,8 @@ from activities.channels import with_channels
 from activities.delivery_log import RowWrite, delivery_key, sent_in, transaction, write_row
 from activities.delivery_notices import no_channel_notice, outage_notice
 from activities.zalo_outage import close_outage, open_outage
-from domain.links import LinkLifetimes, make_link
+from domain.links import LinkLifetimes
+from store.links import issue as issue_link
 from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
 log = logging.getLogger("dondoc.deliver")
@@ -157,8 +158,11 @@ class DeliveryActivities:
         context.setdefault("level", req.recipient.level)
         if req.link_purpose:
             expires = self._link_expiry(req, now)
-            context["link"] = make_link(self._secret_key(), self.settings.public_url, req.subject_id,
-                                        req.cycle, req.recipient.key, req.link_purpose, expires_at=expires)
+            # An opaque link (store/links.py): the message reveals nothing of the task and
+            # the standing office can revoke it on its own.
+            context["link"] = issue_link(self.database_url, self._secret_key(), self.settings.public_url,
+                                         req.subject_id, req.cycle, req.recipient.key, req.link_purpose,
+                                         expires, now)
         try:
             return render(req.kind, context)
         except Exception as exc:  # a bad request is a bug upstream: record it, do not retry it
@@ -172,7 +176,7 @@ class DeliveryActivities:
 
     def _secret_key(self) -> str:
         if self._secret is None:
-            self._secret = self.settings.secret_key
+            self._secret = self.settings.link_key
         return self._secret
 
     def _try_targets(self, req: DeliverRequest, key: str, message: Message, now: datetime,

@@ -30,7 +30,8 @@ from temporalio import activity
 
 from contracts.reports import BuiltReport, RecipientInfo, ReportRequest
 from domain.calendar import VN_TZ
-from domain.links import make_link
+from store.links import issue as issue_link
+from store.links import issue_in
 from domain.recipients import SUPERVISORS_KEY, channel_group, resolve
 from domain.report import local_day
 from notifiers.report_pages import message_kind, render_page, report_context, report_title, short_text
@@ -62,11 +63,14 @@ def report_cycle(as_of: datetime) -> str:
 
 
 def report_link(settings, report_id: int, as_of: datetime, days: int, created_at: datetime | None = None,
-                recipient: str = SUPERVISORS_KEY) -> str:
+                recipient: str = SUPERVISORS_KEY, session=None) -> str:
     """The signed link to one report's page (`/r/{token}`), working `days` days: the
     link the archived short text carries."""
-    return make_link(settings.secret_key, settings.public_url, report_subject(report_id), report_cycle(as_of),
-                     recipient, "report", expires_at=link_expiry(as_of, days, created_at))
+    args = (settings.link_key, settings.public_url, report_subject(report_id), report_cycle(as_of), recipient,
+            "report", link_expiry(as_of, days, created_at))
+    if session is not None:  # inside the archive's own transaction (a second writer would wait on it)
+        return issue_in(session, *args)
+    return issue_link(settings.database_url, *args)
 
 
 # -- archiving -------------------------------------------------------------------
@@ -86,7 +90,7 @@ def archive(database_url: str, kind: str, as_of: datetime, data: dict[str, Any],
             row = Report(kind=kind, as_of=as_of, data=data)
             s.add(row)
             s.flush()
-        url = (report_link(settings, row.id, as_of, link_days, row.created_at, link_recipient)
+        url = (report_link(settings, row.id, as_of, link_days, row.created_at, link_recipient, session=s)
                if settings is not None else "")
         row.data = data
         row.short_text = short_text(data, url)

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from config.loader import Config, ConfigError, load_config
-from config.settings import Settings, load_settings
+from config.settings import Settings, load_settings, secret_key_problem
 
 # Bounded so a command never hangs when Temporal is away; it says so plainly instead.
 CONNECT_TIMEOUT_S = 10
@@ -17,6 +17,13 @@ def settings_for(args) -> Settings:
     if getattr(args, "config", None):
         os.environ["DONDOC_CONFIG"] = args.config
     return load_settings()
+
+
+def require_secret_key() -> None:
+    """Refuse to start (exit 2) with a DONDOC_SECRET_KEY too short to keep sessions and links safe."""
+    problem = secret_key_problem()
+    if problem:
+        fail(problem, code=2)
 
 
 def config_for(args) -> Config:
@@ -30,11 +37,11 @@ async def connect(settings: Settings):
     """A Temporal client, or a clear error naming the address."""
     import asyncio
 
-    from temporalio.client import Client
+    from services.temporal_client import connect as connect_client
 
     try:
         return await asyncio.wait_for(
-            Client.connect(settings.temporal_address, namespace=settings.namespace), CONNECT_TIMEOUT_S
+            connect_client(settings), CONNECT_TIMEOUT_S
         )
     except Exception as exc:  # noqa: BLE001 - any connection failure gets the same plain answer
         fail(

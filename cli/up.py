@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 
-from cli.common import config_for, fail, settings_for
+from cli.common import config_for, fail, require_secret_key, settings_for
 from config.settings import Settings
 from services.processes import READY_TIMEOUT_S, Processes
 
@@ -26,6 +26,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    require_secret_key()
     settings = settings_for(args)
     config = config_for(args)  # fail early, with every error named, before starting anything
     settings.data_dir.mkdir(parents=True, exist_ok=True)

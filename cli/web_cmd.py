@@ -1,7 +1,7 @@
 """`dondoc web`: the web application alone (for a cluster; `up` runs it for you)."""
 from __future__ import annotations
 
-from cli.common import config_for, settings_for
+from cli.common import config_for, require_secret_key, settings_for
 
 
 def register(sub) -> None:
@@ -18,6 +18,7 @@ def run(args) -> int:
 
     from web.routes_zalo import register_webhook
 
+    require_secret_key()
     settings, config = settings_for(args), config_for(args)
     app = create_app(settings, config)
     problem = register_webhook(settings, config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from cli.common import config_for, connect, settings_for
+from cli.common import config_for, connect, require_secret_key, settings_for
 from config.logging import get_logger
 
 
@@ -14,6 +14,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    require_secret_key()
     settings, config = settings_for(args), config_for(args)
     asyncio.run(_main(settings, config))
     return 0

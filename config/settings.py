@@ -1,13 +1,22 @@
 """Settings from the environment (12-factor). Secrets live only here, never in files
-we commit: the link-signing key is generated into the data folder when unset."""
+we commit: the secret key is generated into the data folder when unset.
+
+One secret, two derived keys (HMAC-SHA256 of the secret with a purpose label), so a
+session cookie can never pass for a link or the other way round: ``session_key``
+signs the dashboard's sessions, ``link_key`` the links in messages. Links signed
+with the raw secret before the split are still accepted by the web pages (they try
+``link_key`` first, then the raw secret) until they expire."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 TASK_QUEUE = "dondoc"
+MIN_SECRET_KEY_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -24,10 +33,42 @@ class Settings:
     log_format: str
     task_queue: str
     namespace: str
+    # mTLS to a Temporal cluster elsewhere (DONDOC_TEMPORAL_TLS_*): file paths, "" when unused.
+    temporal_tls_ca: str = ""
+    temporal_tls_cert: str = ""
+    temporal_tls_key: str = ""
+    temporal_tls_server_name: str = ""
 
     @property
     def secret_key(self) -> str:
         return load_secret_key(self.data_dir)
+
+    @property
+    def session_key(self) -> str:
+        """Signs the dashboard's session cookies (web/users.py)."""
+        return derive_key(self.secret_key, "session")
+
+    @property
+    def link_key(self) -> str:
+        """Signs the links in messages (domain/links.py)."""
+        return derive_key(self.secret_key, "link")
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A key for one purpose: HMAC-SHA256 of the secret over a purpose label, as hex."""
+    return hmac.new(secret.encode(), f"dondoc.key.v1|{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
+def secret_key_problem(env: dict[str, str] | None = None) -> str | None:
+    """Why DONDOC_SECRET_KEY cannot be used (too short to resist guessing), or None."""
+    key = (os.environ if env is None else env).get("DONDOC_SECRET_KEY", "")
+    size = len(key.encode())
+    if key and size < MIN_SECRET_KEY_BYTES:
+        return (f"DONDOC_SECRET_KEY quá ngắn ({size} byte): cần ít nhất {MIN_SECRET_KEY_BYTES} byte ngẫu nhiên "
+                "để phiên đăng nhập và đường dẫn ký số không bị đoán ra. Tạo khóa mới, ví dụ: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))', "
+                "hoặc bỏ biến này để hệ thống tự tạo khóa trong thư mục dữ liệu. Chưa khởi động gì.")
+    return None
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -59,6 +100,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_format=env.get("DONDOC_LOG_FORMAT", "console"),
         task_queue=env.get("DONDOC_TASK_QUEUE", TASK_QUEUE),
         namespace=env.get("DONDOC_TEMPORAL_NAMESPACE", "default"),
+        temporal_tls_ca=env.get("DONDOC_TEMPORAL_TLS_CA", ""),
+        temporal_tls_cert=env.get("DONDOC_TEMPORAL_TLS_CERT", ""),
+        temporal_tls_key=env.get("DONDOC_TEMPORAL_TLS_KEY", ""),
+        temporal_tls_server_name=env.get("DONDOC_TEMPORAL_TLS_SERVER_NAME", ""),
     )
 
 
@@ -71,7 +116,7 @@ def load_secret_key(data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key = secrets.token_urlsafe(48)  # 64 characters: well over MIN_SECRET_KEY_BYTES
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)

@@ -27,6 +27,8 @@ MESSAGES = {
                "nhắc việc gần nhất, hoặc liên hệ Văn phòng (bộ phận thường trực) để được gửi lại."),
     "expired": ("Đường dẫn đã hết hạn. Vui lòng dùng đường dẫn trong tin nhắn nhắc việc mới nhất, "
                 "hoặc liên hệ Văn phòng (bộ phận thường trực) để được cấp đường dẫn mới."),
+    "revoked": ("Đường dẫn này đã bị Văn phòng thu hồi. Vui lòng dùng đường dẫn trong tin nhắn mới nhất, "
+                "hoặc liên hệ Văn phòng (bộ phận thường trực) để được gửi lại."),
     "malformed": ("Đường dẫn không đầy đủ (có thể đã bị cắt khi sao chép). Vui lòng mở lại toàn bộ "
                   "đường dẫn trong tin nhắn, hoặc bấm trực tiếp vào đường dẫn."),
 }
@@ -47,7 +49,7 @@ class LinkLifetimes:
 
 
 class LinkError(Exception):
-    """A link we cannot honour. ``reason`` in {"forged", "expired", "malformed"};
+    """A link we cannot honour. ``reason`` in {"forged", "expired", "revoked", "malformed"};
     ``message`` tells the officer, in Vietnamese, what to do."""
 
     def __init__(self, reason: str) -> None:

@@ -42,9 +42,9 @@ class ImportSummary:
 async def import_plan(settings, config, result, *, client=None, prune: bool = False,
                       progress: Callable[[int], None] | None = None) -> ImportSummary:
     if client is None:
-        from temporalio.client import Client
+        from services.temporal_client import connect
 
-        client = await Client.connect(settings.temporal_address, namespace=settings.namespace)
+        client = await connect(settings)
     rows, diff = await asyncio.to_thread(_write_catalogue_start, settings.database_url, result)
     summary = ImportSummary(plan=result.plan, unchanged=len(diff.unchanged))
     await _start_all(client, settings, config, result, summary, progress)

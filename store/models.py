@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+                        true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -194,6 +195,13 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(30), default="admin")
     must_change_password: Mapped[bool] = mapped_column(default=False)  # the printed one-time password
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sessions carry this number: raising it (logout, new password, new role, deactivation)
+    # ends every session of the user at once (web/users.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Failed logins in a row, for the back-off (web/throttle.py); reset by a good login.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[datetime | None] = mapped_column()
 
 
 # -- people and their channels ---------------------------------------------------------
@@ -254,3 +262,20 @@ class ZaloAttempt(Base):
     chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     window_start: Mapped[datetime] = mapped_column()
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LinkRecord(Base):
+    """A link sent in a message: the URL carries only this row's opaque id (signed), so
+    a forwarded message reveals nothing of the task or the recipient, and the standing
+    office can revoke one link without touching the others (store/links.py)."""
+
+    __tablename__ = "links"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(200), index=True)
+    cycle: Mapped[str] = mapped_column(String(30), default="")
+    recipient: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by: Mapped[str] = mapped_column(String(100), default="")

@@ -19,7 +19,9 @@ from activities.deliver import DeliverRequest, DeliverResult, DeliveryActivities
 from config.settings import load_settings
 from store.db import session_scope
 from store.models import Delivery, OutboxMessage
-from domain.links import token_from_url, verify
+from config.settings import derive_key
+from domain.links import token_from_url
+from store.links import resolve
 
 TOKEN = "111111:drilltoken"
 SECRET = "deliver-test-secret-" + "k" * 32
@@ -71,7 +73,8 @@ async def test_zalo_delivery_with_a_signed_link(activities, fake_zalo):
     [msg] = fake_zalo.messages
     assert msg.chat_id == "unit-chat" and "còn 3 ngày làm việc" in msg.text
     link = next(word for word in msg.text.split() if word.startswith("http://dondoc.test/c/"))
-    claims = verify(SECRET, token_from_url(link), datetime(2026, 6, 1, tzinfo=timezone.utc))
+    claims = resolve(activities.database_url, derive_key(SECRET, "link"), token_from_url(link),
+                     datetime(2026, 6, 1, tzinfo=timezone.utc))
     assert (claims.subject_id, claims.cycle, claims.recipient, claims.purpose) == (req.subject_id, "", "phong-vhxh", "confirm")
     logged = rows(activities.database_url, req.subject_id)
     assert set(logged) == {key, key + "|zalo"}
@@ -250,9 +253,10 @@ async def test_link_lifetime_comes_from_the_configuration(activities, fake_zalo,
     await run(activities, req)
     link = next(w for w in fake_zalo.messages[-1].text.split() if w.startswith("http://dondoc.test/"))
     token = token_from_url(link)
+    key, url = derive_key(SECRET, "link"), activities.database_url
     if days is None:  # counted from the deadline: still valid a year after the send
-        assert verify(SECRET, token, before + timedelta(days=400)).purpose == purpose
+        assert resolve(url, key, token, before + timedelta(days=400)).purpose == purpose
         return
-    assert verify(SECRET, token, before + timedelta(days=days - 1)).purpose == purpose
+    assert resolve(url, key, token, before + timedelta(days=days - 1)).purpose == purpose
     with pytest.raises(LinkError):
-        verify(SECRET, token, before + timedelta(days=days, minutes=5))
+        resolve(url, key, token, before + timedelta(days=days, minutes=5))

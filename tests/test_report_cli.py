@@ -23,7 +23,8 @@ from activities.reports import ReportActivities
 from config.loader import load_config
 from config.settings import load_settings
 from tests.test_report_seed import PLAN, insert_seed_plan
-from domain.links import token_from_url, verify
+from domain.links import token_from_url
+from store.links import resolve
 from workflows.report import ReportWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,5 +147,5 @@ async def test_daily_send_json(dev_env, sqlite_url, tmp_path, task_queue, fake_z
     assert {(d["group"], d["status"]) for d in out["deliveries"]} == {("chat", "sent"), ("email", "sent")}
     [z] = [m for m in fake_zalo.messages if m.chat_id == "bcd-chat"]
     assert out["url"] in z.text and len(z.text) < 2000
-    claims = verify("cli-secret", token_from_url(out["url"]), datetime.now(timezone.utc))
+    claims = resolve(settings.database_url, settings.link_key, token_from_url(out["url"]), datetime.now(timezone.utc))
     assert claims.subject_id == f"report/{out['id']}"

@@ -26,9 +26,10 @@ from config.loader import ReportSchedule, load_config
 from config.settings import load_settings
 from domain.calendar import CalendarConfig
 from store.db import session_scope
-from store.models import Delivery, Report, ZaloLink
+from store.models import Report, ZaloLink
 from tests.test_report_seed import insert_seed_plan
-from domain.links import make_link, token_from_url, verify
+from domain.links import make_link, token_from_url
+from store.links import resolve
 from web.routes_report import routes
 from workflows.report import WORKFLOW_NAME, ReportInput, ReportOutcome, ReportWorkflow
 from services.people import add_person
@@ -183,7 +184,7 @@ async def test_report_sent_to_zalo_and_email_with_link(dev_env, settings, drill,
         assert f"Nhiệm vụ số {n}" in mail.html
     assert out.url in mail.html
     # The link opens the full report page
-    claims = verify(SECRET, token_from_url(out.url), datetime.now(timezone.utc))
+    claims = resolve(settings.database_url, settings.link_key, token_from_url(out.url), datetime.now(timezone.utc))
     assert (claims.subject_id, claims.purpose) == (f"report/{out.id}", "report")
     with TestClient(Starlette(routes=routes(settings, drill))) as web:
         page = web.get("/r/" + token_from_url(out.url))
@@ -220,7 +221,7 @@ async def test_registered_supervisor_gets_the_report_on_own_channels(dev_env, se
     [mine] = [m for m in mails if "giam@drill.local" in m.recipients]
     assert "Nhiệm vụ số 21" in mine.html
     link = next(w for w in z.text.split() if w.startswith("http://dondoc.test/r/"))
-    claims = verify(SECRET, token_from_url(link), datetime.now(timezone.utc))
+    claims = resolve(settings.database_url, settings.link_key, token_from_url(link), datetime.now(timezone.utc))
     assert (claims.subject_id, claims.recipient) == (f"report/{out.id}", key)
     assert claims.expires_at - A > timedelta(days=drill.links.days("report") - 1)
 

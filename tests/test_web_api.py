@@ -57,7 +57,8 @@ def test_needs_authentication(api):
 
 
 def test_openapi_lists_every_endpoint(api):
-    spec = api.get("/api/openapi.json").json()
+    assert api.get("/api/openapi.json").status_code == 401  # the API's map is for logged-in callers
+    spec = api.get("/api/openapi.json", headers=bearer()).json()
     assert spec["openapi"].startswith("3.")
     for e in ENDPOINTS:
         assert e.method.lower() in spec["paths"][e.path]
@@ -119,10 +120,12 @@ def test_session_post_needs_csrf_header(api):
     token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
     api.post("/login", data={"csrf_token": token, "username": "reader", "password": "doc"})
     assert api.get("/api/me").json()["via"] == "session"
-    assert api.post("/api/plans/preview", content=b"x").status_code == 403          # no X-CSRF-Token
-    page_token = re.search(r'name="csrf_token" value="([^"]+)"', api.get("/dashboard/import").text).group(1)
-    ok = api.post("/api/plans/preview", content=b"x", headers={"x-csrf-token": page_token})
-    assert ok.status_code == 422  # past the CSRF check; the body is no plan
+    no_csrf = api.post("/api/plans/preview", content=b"x")          # no X-CSRF-Token
+    assert no_csrf.status_code == 403 and no_csrf.json()["error"] != "forbidden"
+    page_token = re.search(r'name="csrf_token" value="([^"]+)"', api.get("/dashboard/incidents").text).group(1)
+    past = api.post("/api/plans/preview", content=b"x", headers={"x-csrf-token": page_token})
+    # Past the CSRF check, refused for the role: a reader may not upload plans.
+    assert past.status_code == 403 and past.json()["error"] == "forbidden"
 
 
 def test_plan_preview(api, city_notice):

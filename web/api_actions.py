@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from web.api_common import ApiResponse, Failed, error, read_json, update_response
 from web.forms import read_confirmation, read_extension
+from web.limits import MAX_UPLOAD_BYTES, BodyTooLarge, read_body
 from web.pages import now_utc, today_vn
 from web.routes_import import import_service, preview
 from web.routes_incident import UPDATE_TIMEOUT_S as INCIDENT_TIMEOUT_S
@@ -116,17 +117,17 @@ async def report_incident(request: Request):
 async def plan_preview(request: Request):
     from services.import_preview import preview_messages
 
-    result, problem = await _read_upload(request)
-    if result is None:
-        return error(422, "unreadable", problem)
+    result, refusal = await _read_upload(request)
+    if refusal is not None:
+        return refusal
     messages = await asyncio.to_thread(preview_messages, result, request.app.state.config, datetime.now(timezone.utc))
     return ApiResponse({**result.to_dict(), "messages": messages.to_dict()})
 
 
 async def plan_import(request: Request):
-    result, problem = await _read_upload(request)
-    if result is None:
-        return error(422, "unreadable", problem)
+    result, refusal = await _read_upload(request)
+    if refusal is not None:
+        return refusal
     service = import_service()
     if service is None:
         return error(503, "not_available", "Chức năng nhập qua web chưa sẵn sàng; dùng «./dondoc import».")
@@ -135,8 +136,14 @@ async def plan_import(request: Request):
 
 
 async def _read_upload(request: Request):
-    data = await request.body()
+    """(the dry run, None) or (None, the refusal): the body is read with a hard limit
+    (413 past it) and kept in memory only; the API stores no file."""
+    try:
+        data = await read_body(request, MAX_UPLOAD_BYTES)
+    except BodyTooLarge as err:
+        return None, error(413, "too_large", err.message, limit=err.limit, headers={"Connection": "close"})
     if not data:
-        return None, "Thân yêu cầu trống: gửi nội dung tệp (TSV/CSV/XLSX/DOCX)."
-    return await asyncio.to_thread(preview, request.app.state.config, data,
-                                   request.query_params.get("filename"), request.query_params.get("plan"))
+        return None, error(422, "unreadable", "Thân yêu cầu trống: gửi nội dung tệp (TSV/CSV/XLSX/DOCX).")
+    result, problem = await asyncio.to_thread(preview, request.app.state.config, data,
+                                              request.query_params.get("filename"), request.query_params.get("plan"))
+    return (result, None) if result is not None else (None, error(422, "unreadable", problem))

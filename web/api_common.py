@@ -1,6 +1,7 @@
 """What every JSON API handler answers with: UTF-8 JSON (dates as ISO text, Vietnamese
 unescaped), errors as ``{"error": code, "message": ...}``, a workflow update's outcome
-as a status code; and the request's body read leniently (not JSON: an empty object)."""
+as a status code; and the request's body read leniently (not JSON, or over 1 MiB: an
+empty object)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,8 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from web.limits import FORM_MAX_BYTES, BodyTooLarge, read_body
 
 
 def _default(value: Any):
@@ -35,8 +38,9 @@ def db(request: Request) -> str:
 
 async def read_json(request: Request) -> dict:
     try:
+        await read_body(request, FORM_MAX_BYTES)  # a few fields of text: never megabytes
         body = await request.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, BodyTooLarge):
         return {}
     return body if isinstance(body, dict) else {}
 

@@ -1,5 +1,8 @@
 """The JSON API's reads: the caller, tasks, incidents, reports, the outbox and plans,
-from the same queries as the dashboard (web/queries.py)."""
+from the same queries as the dashboard (web/queries.py). Message texts keep their
+signed links for an administrator only (web/masking.py).
+
+REPORT_MASKED: the report fields that may hold a signed /r/ link."""
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +10,11 @@ import asyncio
 from starlette.requests import Request
 
 from web.api_common import ApiResponse, db, error
+from web.masking import visible_rows
 from web.pages import now_utc, today_vn
 from web.queries import incidents, list_tasks, outbox, plans, report, reports, task_detail
+
+REPORT_MASKED = ("short_text", "html")
 
 
 async def me(request: Request):
@@ -53,19 +59,23 @@ async def get_incident(request: Request):
 
 async def get_reports(request: Request):
     rows = await asyncio.to_thread(reports, db(request))
-    return ApiResponse({"reports": _rows(rows, ("id", "kind", "as_of", "created_at", "short_text"))})
+    return ApiResponse({"reports": visible_rows(request.state.user, rows, ("id", "kind", "as_of", "created_at",
+                                                                           "short_text"), REPORT_MASKED)})
 
 
 async def get_report(request: Request):
     item = await asyncio.to_thread(report, db(request), request.path_params["report_id"])
     if item is None:
         return error(404, "not_found", "Không có báo cáo với mã này.")
-    return ApiResponse(_rows([item], ("id", "kind", "as_of", "created_at", "short_text", "data", "html"))[0])
+    fields = ("id", "kind", "as_of", "created_at", "short_text", "data", "html")
+    return ApiResponse(visible_rows(request.state.user, [item], fields, REPORT_MASKED)[0])
 
 
 async def get_outbox(request: Request):
+    """The stored messages: whole for an administrator, the links' tokens masked for others."""
     rows = await asyncio.to_thread(outbox, db(request))
-    return ApiResponse({"messages": _rows(rows, ("id", "created_at", "recipient", "title", "body"))})
+    return ApiResponse({"messages": visible_rows(request.state.user, rows, ("id", "created_at", "recipient", "title",
+                                                                            "body"), ("title", "body"))})
 
 
 async def get_plans(request: Request):

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from domain.links import LinkClaims, LinkError, verify
 from web import csrf
+from web.limits import BodyTooLarge, read_form
 from web.pages import render, today_vn
 from web.queries import official_name
 
@@ -30,16 +31,31 @@ class Refusal(Exception):
 
 
 # -- claims, task and cycle ------------------------------------------------------
-_LINK_STATUS = {"forged": 403, "malformed": 400, "expired": 410}
+_LINK_STATUS = {"forged": 403, "malformed": 400, "expired": 410, "revoked": 410}
 _LINK_HEADING = {"forged": "Đường dẫn không hợp lệ", "malformed": "Đường dẫn không đầy đủ",
-                 "expired": "Đường dẫn đã hết hạn"}
+                 "expired": "Đường dẫn đã hết hạn", "revoked": "Đường dẫn đã bị thu hồi"}
 
 
-def check_link(secret: str, token: str, purpose: str, now: datetime) -> LinkClaims:
+def verify_link(settings, token: str, now: datetime) -> LinkClaims:
+    """The claims of a link: an opaque one issued with the link key and not revoked
+    (store/links.py), or, until they expire, one sent before opaque ids, signed with
+    the link key or (before the keys were split) with the raw secret; else LinkError."""
+    from store.links import resolve
+
     try:
-        claims = verify(secret, token, now)
+        return resolve(settings.database_url, settings.link_key, token, now)
     except LinkError as err:
-        raise Refusal(_LINK_STATUS[err.reason], _LINK_HEADING[err.reason], err.message) from None
+        if err.reason != "forged" or (token or "").startswith("v2."):
+            raise
+    return verify(settings.secret_key, token, now)
+
+
+def check_link(settings, token: str, purpose: str, now: datetime) -> LinkClaims:
+    try:
+        claims = verify_link(settings, token, now)
+    except LinkError as err:
+        raise Refusal(_LINK_STATUS.get(err.reason, 403), _LINK_HEADING.get(err.reason, _LINK_HEADING["forged"]),
+                      err.message) from None
     if claims.purpose != purpose:
         raise Refusal(400, "Đường dẫn dùng cho việc khác",
                       "Đường dẫn này không dùng để xác nhận ở trang này. Vui lòng mở đúng đường dẫn "
@@ -112,9 +128,17 @@ async def open_link(request: Request, purpose: str, now: datetime) -> tuple[str,
     """The token, its claims and its task: what a task link page starts from."""
     settings, config = request.app.state.settings, request.app.state.config
     token = request.path_params["token"]
-    claims = check_link(settings.secret_key, token, purpose, now)
+    claims = check_link(settings, token, purpose, now)
     subject = await asyncio.to_thread(load_subject, settings.database_url, config, claims)
     return token, claims, subject
+
+
+async def link_form(request: Request):
+    """A link page's form, its body read with a limit (a few fields of text)."""
+    try:
+        return await read_form(request)
+    except BodyTooLarge as err:
+        raise Refusal(413, "Nội dung quá lớn", err.message) from None
 
 
 def guard_post(request: Request, token: str, form, page: str = "trang xác nhận") -> None:

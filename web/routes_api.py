@@ -5,7 +5,9 @@ same table that builds the routes, so the two cannot drift apart.
 Authentication: ``Authorization: Bearer <token>`` (a ``[[users]]`` entry's
 ``token_sha256``) or the dashboard's session cookie; a cookie-authenticated POST
 must also send the session's CSRF token in ``X-CSRF-Token`` and come from our
-origin. Actions need the ``admin`` role. JSON keys are English.
+origin, and a session still on its one-time password is refused until it is changed.
+Actions (plan preview and import included) need the ``admin`` role. /api/openapi.json
+needs a login too. JSON keys are English.
 
 The handlers are in web/api_reads.py and web/api_actions.py, the response helpers
 in web/api_common.py; this module holds the table, the access check and the OpenAPI.
@@ -23,7 +25,8 @@ from web.api_actions import cancel, confirm, extend, open_incident, plan_import,
 from web.api_common import ApiResponse, error
 from web.api_reads import (get_incident, get_incidents, get_outbox, get_plans, get_report, get_reports, get_task,
                            get_tasks, me)
-from web.users import current_user
+from web.access import PASSWORD_PATH
+from web.users import CurrentUser, current_user
 
 
 @dataclass(frozen=True)
@@ -37,20 +40,34 @@ class Endpoint:
     body: dict | None = None              # JSON schema of the request body
 
 
+async def authorize(request: Request, action: bool = False):
+    """The caller, or the refusal: not logged in (401), a session that must change its
+    one-time password (403), a cookie POST without CSRF header or from elsewhere (403),
+    a viewer asking for an action (403). Bearer tokens never need a password change."""
+    user = await current_user(request)
+    if user is None:
+        return ApiResponse({"error": "unauthorized", "message": "Cần đăng nhập hoặc mã truy cập (Bearer)."},
+                           status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    if user.via == "session" and user.must_change:
+        return error(403, "password_change_required", "Tài khoản đang dùng mật khẩu một lần: hãy đổi mật khẩu "
+                     f"tại {PASSWORD_PATH} trước khi dùng API.", location=PASSWORD_PATH)
+    if request.method == "POST" and user.via == "session":
+        if not (csrf.same_origin(request, request.app.state.settings.public_url)
+                and csrf.check_session_token(user.csrf, request.headers.get(csrf.HEADER))):
+            return error(403, "csrf", "Thiếu hoặc sai mã X-CSRF-Token, hoặc yêu cầu từ trang khác.")
+    if action and not user.can_act:
+        return error(403, "forbidden", "Tài khoản này chỉ được xem.")
+    return user
+
+
 def api(endpoint: Endpoint):
-    """Authenticate, check CSRF for cookie POSTs, check the role, then call."""
+    """Authenticate, check CSRF for cookie POSTs, check the role, then call (the body
+    is read by the handler, so a refused caller never gets as far as sending it)."""
 
     async def wrapped(request: Request):
-        user = current_user(request)
-        if user is None:
-            return ApiResponse({"error": "unauthorized", "message": "Cần đăng nhập hoặc mã truy cập (Bearer)."},
-                               status_code=401, headers={"WWW-Authenticate": "Bearer"})
-        if request.method == "POST" and user.via == "session":
-            if not (csrf.same_origin(request, request.app.state.settings.public_url)
-                    and csrf.check_session_token(user.csrf, request.headers.get(csrf.HEADER))):
-                return error(403, "csrf", "Thiếu hoặc sai mã X-CSRF-Token, hoặc yêu cầu từ trang khác.")
-        if endpoint.action and not user.can_act:
-            return error(403, "forbidden", "Tài khoản này chỉ được xem.")
+        user = await authorize(request, endpoint.action)
+        if not isinstance(user, CurrentUser):
+            return user
         request.state.user = user
         return await endpoint.handler(request)
 
@@ -104,9 +121,9 @@ ENDPOINTS = (
     Endpoint("GET", "/api/reports/{report_id}", get_report, "One archived report"),
     Endpoint("GET", "/api/outbox", get_outbox, "Messages stored by the outbox channel, newest first"),
     Endpoint("GET", "/api/plans", get_plans, "Imported plans"),
-    Endpoint("POST", "/api/plans/preview", plan_preview, "Dry run of a plan file (body: the file; "
-             "query: filename, plan)", params=("filename", "plan"), body=_FILE),
-    Endpoint("POST", "/api/plans/import", plan_import, "Import a plan file and start its tasks",
+    Endpoint("POST", "/api/plans/preview", plan_preview, "Dry run of a plan file (body: the file, at most "
+             "20 MiB; query: filename, plan)", action=True, params=("filename", "plan"), body=_FILE),
+    Endpoint("POST", "/api/plans/import", plan_import, "Import a plan file (at most 20 MiB) and start its tasks",
              action=True, params=("filename", "plan"), body=_FILE),
 )
 
@@ -130,6 +147,8 @@ def openapi(settings) -> dict:
         if e.body is not None:
             media = "application/octet-stream" if e.body is _FILE else "application/json"
             op["requestBody"] = {"required": True, "content": {media: {"schema": e.body}}}
+        if e.body is _FILE:
+            op["responses"]["413"] = {"description": "body over 20 MiB: refused, nothing stored"}
         if e.action:
             op["responses"].update({"403": {"description": "viewer role, or CSRF check failed"},
                                     "422": {"description": "invalid input, or refused by the workflow"},
@@ -151,6 +170,9 @@ def openapi(settings) -> dict:
 
 def routes(settings, config) -> list:
     async def spec(request: Request):
+        user = await authorize(request)  # the description is for callers, not for the whole network
+        if not isinstance(user, CurrentUser):
+            return user
         return ApiResponse(openapi(request.app.state.settings))
 
     found = [Route("/api/openapi.json", spec)]

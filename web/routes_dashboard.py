@@ -2,6 +2,8 @@
 incidents, archived reports and the outbox. Read-only: the rows come from the SQL
 store (projections written by activities) through web/queries.py, shared with the
 JSON API. The login is in web/routes_account.py, plan upload in web/routes_import.py.
+Message texts (outbox, report summaries) hold signed links: whole for an administrator,
+with the links' tokens masked for everyone else (web/masking.py).
 """
 from __future__ import annotations
 
@@ -11,8 +13,13 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from web.access import page
+from web.masking import sees_links, visible_rows
 from web.pages import now_utc, render, today_vn
 from web.queries import incidents, list_tasks, outbox, plans, report, reports, task_detail
+
+
+OUTBOX_FIELDS, OUTBOX_MASKED = ("id", "created_at", "recipient", "title", "body"), ("title", "body")
+REPORT_FIELDS, REPORT_MASKED = ("id", "kind", "as_of", "created_at", "short_text"), ("short_text", "html")
 
 
 def _db(request: Request) -> str:
@@ -39,7 +46,12 @@ async def task_page(request: Request):
     if detail is None:
         return render(request, "error.html", {"heading": "Không tìm thấy nhiệm vụ", "back": "/dashboard",
                                               "message": "Không có nhiệm vụ với mã này."}, status=404)
-    return render(request, "task.html", {"t": detail, "today": today})
+    from web.routes_task_links import task_links
+
+    links = await asyncio.to_thread(task_links, _db(request), request.app.state.config,
+                                    request.path_params["task_id"], now_utc())
+    return render(request, "task.html", {"t": detail, "today": today, "links": links,
+                                         "revoked": request.query_params.get("revoked")})
 
 
 @page
@@ -50,7 +62,9 @@ async def incidents_page(request: Request):
 
 @page
 async def reports_page(request: Request):
-    return render(request, "reports.html", {"rows": await asyncio.to_thread(reports, _db(request))})
+    rows = await asyncio.to_thread(reports, _db(request))
+    return render(request, "reports.html", {"rows": visible_rows(request.state.user, rows, REPORT_FIELDS,
+                                                                 REPORT_MASKED)})
 
 
 @page
@@ -59,12 +73,17 @@ async def report_page(request: Request):
     if item is None:
         return render(request, "error.html", {"heading": "Không tìm thấy báo cáo", "back": "/dashboard/reports",
                                               "message": "Không có báo cáo với mã này."}, status=404)
-    return render(request, "report.html", {"r": item})
+    return render(request, "report.html", {"r": visible_rows(request.state.user, [item], REPORT_FIELDS + ("html",),
+                                                             REPORT_MASKED)[0]})
 
 
 @page
 async def outbox_page(request: Request):
-    return render(request, "outbox.html", {"rows": await asyncio.to_thread(outbox, _db(request))})
+    """The stored messages; their signed links work for an administrator only (web/masking.py)."""
+    rows = await asyncio.to_thread(outbox, _db(request))
+    return render(request, "outbox.html", {"rows": visible_rows(request.state.user, rows, OUTBOX_FIELDS,
+                                                                OUTBOX_MASKED),
+                                           "masked": not sees_links(request.state.user)})
 
 
 def routes(settings, config) -> list:

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from domain.links import LinkClaims
 from web.extension_messages import notify_lead, notify_requester
 from web.forms import read_extension
-from web.link_guard import Refusal, Subject, due_of, guard_post, open_link, page_context, refusal_page
+from web.link_guard import Refusal, Subject, due_of, guard_post, link_form, open_link, page_context, refusal_page
 from web.pages import now_utc, render, today_vn, vn_date
 from web.queries import official_name
 from web.updates import call_update
@@ -65,7 +65,7 @@ async def extension_request(request: Request):
     settings, config = request.app.state.settings, request.app.state.config
     try:
         token, claims, subject = await open_link(request, "confirm", now)
-        form = await request.form()
+        form = await link_form(request)
         guard_post(request, token, form)
     except Refusal as refusal:
         return refusal_page(request, refusal)
@@ -80,8 +80,8 @@ async def extension_request(request: Request):
     data = {"request_id": request_id, "cycle": claims.cycle, "new_due": values["new_due"],
             "reason": values["reason"], "requested_by": claims.recipient,
             "old_due": due_of(subject).isoformat() if due_of(subject) else None}
-    await asyncio.to_thread(record_event, settings.database_url, claims.subject_id, "extension_requested",
-                            f"extension_requested:{request_id}", data, now)
+    if not await asyncio.to_thread(record_request, settings.database_url, claims.subject_id, claims.cycle, data, now):
+        return _already_pending(request, token, settings.database_url, claims)
     sent = await asyncio.to_thread(notify_lead, settings, config, subject, claims, data, now)
     return render(request, "message.html", {
         "heading": "Đã gửi đề nghị gia hạn",
@@ -92,6 +92,41 @@ async def extension_request(request: Request):
         "back": f"/c/{token}"})
 
 
+def record_request(database_url: str, task_id: str, cycle: str, data: dict, at: datetime) -> bool:
+    """Record a request unless one for this task and cycle is still waiting: one pending
+    request at a time, so a link cannot flood the lead official with approval links.
+    The event key names the round (how many were decided before), so two requests sent
+    at the same moment cannot both be recorded."""
+    if pending_requests(database_url, task_id, cycle):
+        return False
+    round_ = decided_count(database_url, task_id, cycle)
+    return record_event(database_url, task_id, "extension_requested",
+                        f"extension_requested:{task_id}|{cycle}|{round_}", data, at)
+
+
+def decided_count(database_url: str, task_id: str, cycle: str) -> int:
+    from sqlalchemy import select
+
+    from store.db import session_scope
+    from store.models import Event
+
+    with session_scope(database_url) as session:
+        events = session.scalars(select(Event).where(Event.subject_id == task_id, Event.kind.in_(
+            ("extension_approved", "extension_declined")))).all()
+        return sum(1 for e in events if (e.data or {}).get("cycle") == cycle)
+
+
+def _already_pending(request: Request, token: str, database_url: str, claims: LinkClaims):
+    waiting = pending_requests(database_url, claims.subject_id, claims.cycle)
+    day = f" (đến ngày {vn_date(waiting[0]['new_due'])})" if waiting else ""
+    return render(request, "message.html", {
+        "heading": "Đề nghị gia hạn đang chờ xem xét",
+        "message": (f"Đã có một đề nghị gia hạn{day} đang chờ lãnh đạo phụ trách xem xét; chưa thể gửi thêm "
+                    "đề nghị mới cho đến khi đề nghị đó được quyết định. Nếu cần, vui lòng liên hệ Văn phòng "
+                    "(bộ phận thường trực)."),
+        "back": f"/c/{token}"}, status=409)
+
+
 # -- the lead official's decision ---------------------------------------------------------
 async def review_page(request: Request):
     now = now_utc()
@@ -99,7 +134,7 @@ async def review_page(request: Request):
     try:
         token, claims, subject = await open_link(request, "extend", now)
         if request.method == "POST":
-            form = await request.form()
+            form = await link_form(request)
             guard_post(request, token, form)
             return await _decide(request, token, claims, subject, form, now)
     except Refusal as refusal:

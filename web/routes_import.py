@@ -1,7 +1,13 @@
 """Plan upload on the dashboard: the file is read and shown as a dry run (its
 tasks, the problems found, the messages of the import day), then imported on a
 second POST that names the upload by its SHA-256, so what is imported is exactly
-what was previewed. Importing needs the admin role and a connected Temporal.
+what was previewed. Uploading and importing need the admin role (a viewer is
+refused before the body is read) and importing a connected Temporal.
+
+The body is read with a hard limit (MAX_UPLOAD_BYTES for the file, web/limits.py):
+past it the answer is 413 and nothing is kept. Only a file that previews is kept
+(data/uploads/<sha256>), until its import; files older than a day are removed
+whenever a new one is kept.
 
   GET  /dashboard/import   the upload form
   POST /dashboard/import   a file: the preview; ``sha256``: the import
@@ -10,28 +16,43 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.routing import Route
 
-from web.access import page
+from web.access import page, too_large_page
+from web.limits import MAX_UPLOAD_BYTES, MULTIPART_OVERHEAD, BodyTooLarge
 from web.pages import render
+
+UPLOAD_KEPT_S = 24 * 3600
 
 
 def _uploads(request: Request) -> Path:
-    path = request.app.state.settings.data_dir / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return request.app.state.settings.data_dir / "uploads"
+
+
+def keep_upload(folder: Path, sha: str, data: bytes, now: float | None = None) -> None:
+    """Keep a previewed file for its confirm step, removing those older than a day."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = (time.time() if now is None else now) - UPLOAD_KEPT_S
+    for old in folder.iterdir():
+        try:
+            if old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink()
+        except FileNotFoundError:  # another request removed it first
+            pass
+    (folder / sha).write_bytes(data)
 
 
 def preview(config, data: bytes, filename: str | None, plan: str | None):
     """The dry run: (ImportResult, None) or (None, the reason in Vietnamese)."""
-    from intake import IntakeError, read_plan
+    from intake import IntakeError, read_plan_isolated
 
     try:
-        return read_plan(data, config.directory, plan=plan or None, filename=filename), None
+        return read_plan_isolated(data, config.directory, plan=plan or None, filename=filename), None
     except IntakeError as err:
         return None, str(err)
 
@@ -43,7 +64,7 @@ def import_service():
     return import_plan
 
 
-@page
+@page(act=True, max_body=MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
 async def import_page(request: Request):
     if request.method == "GET":
         return render(request, "import.html", {"csrf_token": request.state.user.csrf,
@@ -52,26 +73,28 @@ async def import_page(request: Request):
     if form.get("sha256"):
         return await _import_confirm(request, form)
     upload = form.get("file")
+    if getattr(upload, "size", None) is not None and upload.size > MAX_UPLOAD_BYTES:
+        return too_large_page(request, BodyTooLarge(MAX_UPLOAD_BYTES))
     data = await upload.read() if upload is not None and hasattr(upload, "read") else b""
     name = getattr(upload, "filename", None) or "plan.txt"
     if not data:
         return render(request, "import.html", {"csrf_token": request.state.user.csrf, "error": "Chưa chọn tệp.",
                                                "ready": import_service() is not None}, status=422)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return too_large_page(request, BodyTooLarge(MAX_UPLOAD_BYTES))
     sha = hashlib.sha256(data).hexdigest()
-    (_uploads(request) / sha).write_bytes(data)  # kept for the confirm step, by content
-    result, error = await asyncio.to_thread(preview, request.app.state.config, data, name,
-                                            str(form.get("plan", "")).strip())
+    plan = str(form.get("plan", "")).strip()
+    result, error = await asyncio.to_thread(preview, request.app.state.config, data, name, plan)
     messages = None
     if result is not None:
         from services.import_preview import preview_messages
 
+        await asyncio.to_thread(keep_upload, _uploads(request), sha, data)  # for the confirm step
         messages = await asyncio.to_thread(preview_messages, result, request.app.state.config,
                                            datetime.now(timezone.utc))
     return render(request, "import.html", {"csrf_token": request.state.user.csrf, "result": result,
-                                           "messages": messages,
-                                           "error": error, "sha256": sha, "filename": name,
-                                           "plan": str(form.get("plan", "")).strip(),
-                                           "ready": import_service() is not None},
+                                           "messages": messages, "error": error, "sha256": sha, "filename": name,
+                                           "plan": plan, "ready": import_service() is not None},
                   status=200 if result else 422)
 
 
@@ -101,6 +124,7 @@ async def _import_confirm(request: Request, form):
             "heading": "Chưa nhập được kế hoạch", "back": "/dashboard/import",
             "message": "Không kết nối được Temporal; chưa có gì thay đổi. Vui lòng thử lại sau ít phút."}, status=503)
     outcome = (await service(request.app.state.settings, request.app.state.config, result, client=client)).to_dict()
+    path.unlink(missing_ok=True)  # imported: the file is no longer needed
     return render(request, "message.html", {"heading": "Đã nhập kế hoạch", "ok": True, "back": "/dashboard",
                                              "message": _import_summary(result, outcome)})
 

@@ -30,7 +30,7 @@ from web import csrf
 from web.access import page
 from web.pages import now_utc, render, today_vn
 from domain.evidence import document_errors, parse_day
-from web.link_guard import Refusal, check_link, guard_post, refusal_page
+from web.link_guard import Refusal, check_link, guard_post, link_form, refusal_page
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -76,7 +76,7 @@ def _ctx(request: Request, token: str, view: dict, now: datetime, **extra) -> di
 async def _open(request: Request, now: datetime) -> tuple[str, Any, dict]:
     settings, config = request.app.state.settings, request.app.state.config
     token = request.path_params["token"]
-    claims = check_link(settings.secret_key, token, "incident", now)
+    claims = check_link(settings, token, "incident", now)
     view = await asyncio.to_thread(load_incident, settings.database_url, config, claims.subject_id, now)
     if view is None:
         raise Refusal(404, "Không tìm thấy sự cố",
@@ -90,7 +90,7 @@ async def report_page(request: Request):
     try:
         token, claims, view = await _open(request, now)
         if request.method == "POST":
-            form = await request.form()
+            form = await link_form(request)
             guard_post(request, token, form, page="trang báo cáo sự cố")
             return await _report(request, token, claims, view, form, now)
     except Refusal as refusal:

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from domain.links import LinkClaims
 from web.forms import read_confirmation
-from web.link_guard import Refusal, Subject, guard_post, open_link, page_context, refusal_page
+from web.link_guard import Refusal, Subject, guard_post, link_form, open_link, page_context, refusal_page
 from web.pages import now_utc, render, today_vn
 from web.routes_extension import pending_requests
 from web.updates import UpdateOutcome, call_update, confirm_key, was_first
@@ -35,7 +35,7 @@ async def confirm_page(request: Request):
     try:
         token, claims, subject = await open_link(request, "confirm", now)
         if request.method == "POST":
-            form = await request.form()
+            form = await link_form(request)
             guard_post(request, token, form)
             return await _confirm(request, token, claims, subject, form, now)
     except Refusal as refusal:

@@ -19,9 +19,14 @@ from starlette.routing import Route
 from notifiers.report_pages import render_page
 from store.db import session_scope
 from store.models import Report
-from domain.links import MESSAGES, LinkError, verify
+from domain.links import MESSAGES, LinkError
+from web.link_guard import verify_link
 
-HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+# The page is self-contained (inline styles, no script, no image, no form).
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; "
+       "form-action 'none'; base-uri 'none'")
+HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer",
+           "Content-Security-Policy": CSP}
 STATUS = {"forged": 403, "malformed": 400, "expired": 410}
 
 
@@ -49,7 +54,7 @@ def _load(database_url: str, report_id: int) -> tuple[int, dict] | None:
 def routes(settings, config) -> list:
     async def report_page(request: Request) -> HTMLResponse:
         try:
-            claims = verify(settings.secret_key, request.path_params["token"], now_utc())
+            claims = verify_link(settings, request.path_params["token"], now_utc())
         except LinkError as exc:
             return _refusal(exc.message, STATUS.get(exc.reason, 403))
         kind, _, number = claims.subject_id.partition("/")

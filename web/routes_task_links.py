@@ -1,0 +1,42 @@
+"""The links of a task that still work, and revoking one (the standing office): a link
+forwarded to the wrong person, or sent to an address that is no longer the unit's,
+stops working at once; the others go on. GET shows (on the task page), POST acts."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from web.access import page
+from web.queries import recipient_name
+
+PURPOSES = {"confirm": "Xác nhận hoàn thành", "extend": "Duyệt gia hạn", "incident": "Báo cáo sự cố",
+            "report": "Xem báo cáo"}
+
+
+def task_links(database_url: str, config, task_id: str, now: datetime) -> list[dict]:
+    """The task's live links in words, newest first."""
+    from store.links import live_links
+
+    return [dict(link, purpose_label=PURPOSES.get(link["purpose"], link["purpose"]),
+                 recipient_name=recipient_name(config, link["recipient"]))
+            for link in live_links(database_url, task_id, now)]
+
+
+@page(act=True)
+async def revoke_link(request: Request):
+    from store.links import revoke
+
+    task_id = str(request.state.form.get("task_id", ""))
+    done = await asyncio.to_thread(revoke, request.app.state.settings.database_url, request.path_params["link_id"],
+                                   request.state.user.username, datetime.now(timezone.utc), task_id)
+    back = f"/dashboard/tasks/{quote(task_id, safe='/')}?revoked={'1' if done else '0'}#duong-dan"
+    return RedirectResponse(back, status_code=303)
+
+
+def routes(settings, config) -> list[Route]:
+    return [Route("/dashboard/links/{link_id}/revoke", revoke_link, methods=["POST"])]
