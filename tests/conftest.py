@@ -24,6 +24,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(autouse=True)
+def password_cost(request, monkeypatch):
+    """Password hashing at a test cost (scrypt N=2^12) so the many logins of the web tests
+    take milliseconds; the product's cost (N=2^17) is what tests marked
+    ``real_password_cost`` check, and what every subprocess (`up`, the CLI) uses."""
+    if request.node.get_closest_marker("real_password_cost"):
+        yield
+        return
+    from web import passwords
+
+    monkeypatch.setattr(passwords, "SCRYPT_N", 2**12)
+    monkeypatch.setattr(passwords, "DUMMY_HASH", passwords.DUMMY_HASH.replace(f"${2**17}$", f"${2**12}$", 1))
+    yield
+
+
 @pytest.fixture
 def city_notice() -> Path:
     """The city notice's appendices (its indicator and task tables), as text."""

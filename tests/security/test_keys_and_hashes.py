@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PW = "mat-khau-cu-tu-2025"
 
 
+pytestmark = pytest.mark.real_password_cost  # these check the product's own cost
+
+
 def old_hash(password: str) -> str:
     """What the previous version stored: scrypt at N=2^14."""
     salt = os.urandom(16)

@@ -16,6 +16,9 @@ from store.db import session_scope
 from store.models import User
 
 
+pytestmark = pytest.mark.real_password_cost  # these check the product's own cost
+
+
 class Clock:
     def __init__(self):
         self.now = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
