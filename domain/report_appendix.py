@@ -4,11 +4,11 @@ class, together the count of all task rows (so the totals always add up)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable, Mapping
 
-from domain.calendar import VN_TZ
 from domain.report_common import COMPLETED_STATES, cycle_state, stt_key, task_state
+from domain.display import vn_date
 
 __all__ = ["APPENDIX_HEADERS", "RESULT_COLUMN", "APPENDIX_CLASSES", "Appendix", "build_appendix",
            "appendix_result", "vn_day"]
@@ -39,15 +39,8 @@ class Appendix:
 
 
 def vn_day(value: Any) -> str:
-    """dd/mm/yyyy of a date, a datetime or an ISO text; other text as it is."""
-    if isinstance(value, str) and value:
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        value = value.astimezone(VN_TZ).date() if value.tzinfo else value.date()
-    return value.strftime("%d/%m/%Y") if isinstance(value, date) else ""
+    """dd/mm/yyyy (domain.display), "" for nothing."""
+    return vn_date(value)
 
 
 def build_appendix(tasks: Iterable[Any], today: date, *, cycles_by_task: Mapping[str, Iterable[Any]] | None = None,

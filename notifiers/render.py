@@ -43,9 +43,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 
-from domain.calendar import VN_TZ
+from domain import display
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,40 +98,13 @@ def shorten(text: Any, limit: int | None) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.astimezone(VN_TZ).date() if value.tzinfo else value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return _as_date(datetime.fromisoformat(value.strip()))
-        except ValueError:
-            return None
-    return None
-
-
 def vn_date(value: Any) -> str:
-    """dd/mm/yyyy; text that is not ISO (already formatted, a phrase) is shown as is."""
-    day = _as_date(value)
-    if day is not None:
-        return day.strftime("%d/%m/%Y")
-    return str(value) if value else "chưa xác định"
+    """dd/mm/yyyy (domain.display); a message says "chưa xác định" for no date."""
+    return display.vn_date(value, "chưa xác định")
 
 
 def vn_datetime(value: Any) -> str:
-    """HH:MM dd/mm/yyyy in Vietnam time; naive instants are taken as UTC."""
-    moment = value
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    if not isinstance(moment, datetime):
-        return str(value) if value else "chưa xác định"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+    return display.vn_datetime(value, "chưa xác định")
 
 
 def hours(value: Any) -> str:

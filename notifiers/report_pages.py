@@ -7,12 +7,13 @@ templates (notifiers/templates/report_*.j2).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from domain.calendar import VN_TZ
+from domain.display import vn_date, vn_datetime
 from notifiers.render import render
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -25,40 +26,13 @@ SLIM_KEYS = ("stt", "plan", "title", "due", "days_overdue", "lead_unit_names", "
 
 # -- the page --------------------------------------------------------------------
 
-def _vn(value: Any) -> datetime | date | None:
-    if isinstance(value, str) and value:
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return None
-    return value
-
-
-def _vn_date(value: Any) -> str:
-    v = _vn(value)
-    if v is None or v == "":
-        return "" if not value else str(value)
-    if isinstance(v, datetime):
-        v = v.astimezone(VN_TZ).date() if v.tzinfo else v.date()
-    return v.strftime("%d/%m/%Y")
-
-
-def _vn_datetime(value: Any) -> str:
-    v = _vn(value)
-    if not isinstance(v, datetime):
-        return _vn_date(value)
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=timezone.utc)
-    return v.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
-
-
 @lru_cache(maxsize=1)
 def _page_env():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(WEB_TEMPLATES)), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(vn_date=_vn_date, vn_datetime=_vn_datetime)
+    env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime)
     return env
 
 

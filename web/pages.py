@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, timezone
 
 from domain.calendar import VN_TZ
+from domain.display import vn_date, vn_datetime  # noqa: F401 (the pages' filters, imported by routes)
 from pathlib import Path
 from typing import Any
 
@@ -104,34 +105,6 @@ def now_utc() -> datetime:
 
 def today_vn(now: datetime) -> date:
     return now.astimezone(VN_TZ).date()
-
-
-def vn_date(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        value = value.astimezone(VN_TZ).date() if value.tzinfo else value.date()
-    return value.strftime("%d/%m/%Y")
-
-
-def vn_datetime(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def _environment() -> Environment:
