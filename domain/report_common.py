@@ -122,4 +122,6 @@ def task_ref(task: Any, unit_names: Mapping[str, str]) -> dict[str, Any]:
         "lead_units": list(lead),
         "lead_unit_names": [unit_names.get(u, u) for u in lead],
         "due": due.isoformat() if due else None,
+        # Whether someone of the unit answered "đã nhận" to a reminder in Zalo.
+        "seen": getattr(task, "seen_at", None) is not None,
     }

@@ -29,6 +29,7 @@ class TaskRow:
     coordinating_units: tuple[str, ...] = ()
     output: str = ""
     notes: str = ""
+    seen_at: datetime | None = None         # a reminder acknowledged in Zalo ("đã nhận"), latest
 
 
 @dataclass(frozen=True)

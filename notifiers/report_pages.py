@@ -21,7 +21,7 @@ TITLES = {"daily": "Báo cáo tình hình thực hiện nhiệm vụ", "weekly":
 SHORT_ROWS = 5
 EMAIL_ROWS = 300
 UNITS_SHOWN = 6
-SLIM_KEYS = ("stt", "plan", "title", "due", "days_overdue", "lead_unit_names", "period", "deadline_raw")
+SLIM_KEYS = ("stt", "plan", "title", "due", "days_overdue", "lead_unit_names", "period", "deadline_raw", "seen")
 
 
 # -- the page --------------------------------------------------------------------

@@ -10,11 +10,12 @@ benchmark and the report activity use.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Text, or_, select, type_coerce
+from sqlalchemy import Text, func, or_, select, type_coerce
 
 from domain.calendar import WorkingCalendar
 from domain.report import (
@@ -22,7 +23,7 @@ from domain.report import (
     build_period, local_day, period_bounds,
 )
 from store.db import session_scope
-from store.models import Cycle, Delivery, Incident, Indicator, Plan, Report, Task
+from store.models import Cycle, Delivery, Event, Incident, Indicator, Plan, Report, Task
 
 
 def unit_names(config) -> dict[str, str]:
@@ -99,7 +100,7 @@ def load_daily(session, as_of: datetime, plan: str | None = None, kind: str = "d
     """Everything build_daily needs, read with a handful of queries."""
     as_of = as_of.astimezone(timezone.utc)
     today = local_day(as_of)
-    tasks = load_tasks(session, plan)
+    tasks = _with_acknowledgements(session, load_tasks(session, plan), as_of)
     ids = {t.id for t in tasks} if plan else None
     current = {f"{today.year}", f"{today.year}-{today.month:02d}"}
     cstmt = select(*_cycle_columns()).where(
@@ -119,6 +120,14 @@ def load_daily(session, as_of: datetime, plan: str | None = None, kind: str = "d
     deliveries = [DeliveryRow(*r) for r in session.execute(dstmt)]
     return {"tasks": tasks, "cycles": cycles, "incidents": incidents, "deliveries": deliveries,
             "previous_as_of": prev}
+
+
+def _with_acknowledgements(session, tasks: list, as_of: datetime) -> list:
+    """Each task with the moment someone last answered "đã nhận" to its reminder in Zalo."""
+    rows = session.execute(select(Event.subject_id, func.max(Event.at)).where(
+        Event.kind == "zalo_ack", Event.at <= as_of).group_by(Event.subject_id)).all()
+    seen = dict(rows)
+    return [dataclasses.replace(t, seen_at=seen[t.id]) if t.id in seen else t for t in tasks] if seen else tasks
 
 
 def daily_data(database_url: str, config, as_of: datetime, plan: str | None = None,

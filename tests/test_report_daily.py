@@ -247,3 +247,26 @@ def test_drill_recurring_reports_come_from_recorded_cycles_only(seeded):
     drill = load_config("config/examples/drill.toml")
     data = daily_data(seeded, drill, B)
     assert data["totals"]["recurring_due"] == 1 and data["recurring_due"][0]["stt"] == "2"
+
+
+def test_a_reminder_acknowledged_in_zalo_shows_as_seen(sqlite_url):
+    """Someone of the unit answered "đã nhận" to a reminder: the daily report says the
+    overdue task was seen; the others say they were not."""
+    from datetime import datetime, timedelta, timezone
+
+    from store.db import session_scope
+    from store.models import Event, Task
+    from store.report_loading import daily_data
+
+    with session_scope(sqlite_url) as s:
+        for n in (1, 2):
+            s.add(Task(id=f"task/seen/{n}", title=f"Nhiệm vụ {n}", lead_units=["vhxh"], deadline_kind="once",
+                       due=datetime(2026, 3, 31).date(), status="open", stt=str(n)))
+        s.add(Event(at=datetime(2026, 4, 2, 2, tzinfo=timezone.utc), subject_id="task/seen/2", kind="zalo_ack",
+                    key="zalo:m1", data={"person_id": 1}))
+    as_of = datetime(2026, 4, 15, 9, tzinfo=timezone.utc)
+    data = daily_data(sqlite_url, None, as_of)
+    seen = {r["id"]: r["seen"] for r in data["overdue"]}
+    assert seen == {"task/seen/1": False, "task/seen/2": True}
+    before = daily_data(sqlite_url, None, datetime(2026, 4, 1, 9, tzinfo=timezone.utc) + timedelta(hours=1))
+    assert all(not r["seen"] for r in before["overdue"])  # the answer came later than that report
