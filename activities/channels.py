@@ -9,10 +9,12 @@ A request recorded before this (its recipient still carrying URLs) is sent as it
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from contracts.delivery import DeliverRequest
 from domain.directory import Directory
+from domain.links import LinkLifetimes
 from domain.recipients import Recipient, channel_group, targets_of
 
 
@@ -33,3 +35,19 @@ def _filled(recipient: Recipient, directory: Directory, group: str | None) -> Re
     if group:
         targets = [t for t in targets if channel_group(t) == group]
     return replace(recipient, targets=targets)
+
+
+def link_expiry(req: DeliverRequest, now: datetime, links: LinkLifetimes) -> datetime:
+    """When the message's link stops working: the configured days of its purpose
+    ([links]) from the later of the send and ``link_valid_from``; or an exact expiry
+    (histories recorded before [links] existed)."""
+    if req.link_expires_at:
+        return _as_utc(req.link_expires_at)
+    start = max(now, _as_utc(req.link_valid_from)) if req.link_valid_from else now
+    return start + timedelta(days=links.days(req.link_purpose))
+
+
+def _as_utc(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

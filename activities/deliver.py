@@ -29,7 +29,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -38,7 +38,7 @@ from config.logging import get_logger
 from notifiers.render import Message, render
 from notifiers.transport import channel_of, channel_suffixes, mask, send
 from store.people_channels import mark_link_broken, people_directory
-from activities.channels import with_channels
+from activities.channels import link_expiry, with_channels
 from activities.delivery_log import RowWrite, delivery_key, sent_in, transaction, write_row
 from activities.delivery_notices import no_channel_notice, outage_notice
 from activities.zalo_outage import close_outage, open_outage
@@ -59,12 +59,6 @@ def _payload(channel: str, message: Message) -> tuple[str, str, str | None]:
     if channel == "outbox":
         return message.subject, message.text, None
     return "", message.chat, None
-
-
-def _as_utc(moment: datetime | str) -> datetime:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class _RenderError(Exception):
@@ -157,7 +151,7 @@ class DeliveryActivities:
         context.setdefault("recipient_name", req.recipient.name)
         context.setdefault("level", req.recipient.level)
         if req.link_purpose:
-            expires = self._link_expiry(req, now)
+            expires = link_expiry(req, now, self.links)
             # An opaque link (store/links.py): the message reveals nothing of the task and
             # the standing office can revoke it on its own.
             context["link"] = issue_link(self.database_url, self._secret_key(), self.settings.public_url,
@@ -167,12 +161,6 @@ class DeliveryActivities:
             return render(req.kind, context)
         except Exception as exc:  # a bad request is a bug upstream: record it, do not retry it
             raise _RenderError() from exc
-
-    def _link_expiry(self, req: DeliverRequest, now: datetime) -> datetime:
-        if req.link_expires_at:  # an exact expiry (histories recorded before [links] existed)
-            return _as_utc(req.link_expires_at)
-        start = max(now, _as_utc(req.link_valid_from)) if req.link_valid_from else now
-        return start + timedelta(days=self.links.days(req.link_purpose))
 
     def _secret_key(self) -> str:
         if self._secret is None:
