@@ -5,7 +5,7 @@
       --send runs the report workflow (the one the 16:00 schedule runs) now: it
       archives the report and sends it to the supervisors; with --json it prints
       {"id", "url", "deliveries": [...]}.
-  report period (--quarter 2026Q1 | --month 2026-05) [--plan P] [--as-of ISO] [--json]
+  report period (--quarter 2026Q1|"Quý II/2026" | --month 2026-05|"Tháng 5/2026") [--plan P] [--as-of ISO] [--json]
       The counts the quarterly reports write, in prose and in a table.
   report appendix --plan P --format xlsx|docx -o FILE [--as-of ISO]
       The plan's table with the result column and the evidence filled in, and under
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
@@ -25,6 +26,31 @@ from cli.common import config_for, connect, fail, print_json, settings_for
 from domain.calendar import VN_TZ
 
 SEND_TIMEOUT_S = 120
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# Matched against domain.text.ascii_fold of the value: "2026q2", "quy ii/2026", "q2/2026"; "2026-05", "thang 5/2026".
+_QUARTER_FORMS = (re.compile(r"^(?P<y>\d{4})\s*-?\s*q\s*(?P<q>[1-4])$"),
+                  re.compile(r"^(?:quy|q)\s*(?P<q>iv|i{1,3}|[1-4])\s*(?:/|-|nam)\s*(?P<y>\d{4})$"))
+_MONTH_FORMS = (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$"),
+                re.compile(r"^(?:thang\s*)?(?P<m>\d{1,2})\s*(?:/|-|nam)\s*(?P<y>\d{4})$"))
+
+
+def parse_period(quarter: str | None = None, month: str | None = None) -> tuple[str | None, str | None]:
+    """("2026Q2", None) or (None, "2026-05") from "2026Q2", "Quý II/2026", "quý 2/2026", "Q2/2026",
+    "2026-05", "Tháng 5/2026"; SystemExit(2) with a Vietnamese reason otherwise."""
+    from domain.text import ascii_fold
+
+    if quarter is not None:
+        text = ascii_fold(quarter)
+        m = next((m for f in _QUARTER_FORMS if (m := f.match(text))), None)
+        if m:
+            return f"{m['y']}Q{_ROMAN[m['q']]}", None
+        fail(f"--quarter {quarter!r}: không đọc được quý. Ví dụ: \"Quý II/2026\", \"quý 2/2026\", \"Q2/2026\" "
+             "hoặc 2026Q2.", code=2)
+    text = ascii_fold(month or "")
+    m = next((m for f in _MONTH_FORMS if (m := f.match(text))), None)
+    if m and 1 <= int(m["m"]) <= 12:
+        return None, f"{m['y']}-{int(m['m']):02d}"
+    fail(f"--month {month!r}: không đọc được tháng. Ví dụ: \"Tháng 5/2026\" hoặc 2026-05.", code=2)
 
 
 def _store_ready(fn):
@@ -71,11 +97,11 @@ def register(sub) -> None:
 
     q = rs.add_parser("period", help="tổng hợp theo quý hoặc tháng")
     g = q.add_mutually_exclusive_group(required=True)
-    g.add_argument("--quarter", help="ví dụ 2026Q1")
-    g.add_argument("--month", help="ví dụ 2026-05")
+    g.add_argument("--quarter", help='quý: "Quý II/2026", "quý 2/2026", "Q2/2026" hoặc 2026Q2')
+    g.add_argument("--month", help='tháng: "Tháng 5/2026" hoặc 2026-05')
     q.add_argument("--plan", help="chỉ một kế hoạch")
     q.add_argument("--as-of", help="thời điểm đọc kết quả (mặc định: bây giờ)")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("--json", action="store_true", help="in JSON")
     q.set_defaults(func=cmd_period)
 
     a = rs.add_parser("appendix", help="phụ lục kế hoạch có cột kết quả thực tế và văn bản chứng minh")
@@ -149,10 +175,11 @@ async def _send_daily(args, settings, as_of: datetime) -> int:
 def cmd_period(args) -> int:
     from store.report_loading import period_data
 
+    quarter, month = parse_period(args.quarter, args.month)
     settings = settings_for(args)
     config = config_for(args)
     try:
-        data = period_data(settings.database_url, config, quarter=args.quarter, month=args.month,
+        data = period_data(settings.database_url, config, quarter=quarter, month=month,
                            as_of=parse_as_of(args.as_of), plan=args.plan)
     except ValueError as exc:
         fail(str(exc), code=2)

@@ -2,7 +2,7 @@
 
   task add --title T --unit U [--unit U2] [--official NAME] (--due ISO-8601 | --deadline PHRASE) [--json]
   task show ID [--json]
-  task list [--status open|completed|cancelled] [--json]
+  task list [--status open|completed|cancelled|"đang thực hiện"|"hoàn thành"|"đã hủy"] [--overdue] [--json]
 
 ``add`` writes the store row and starts the task's workflow (Temporal needed);
 ``show`` and ``list`` read the store only, so they work while Temporal is away.
@@ -17,6 +17,24 @@ from cli.common import config_for, connect, fail, print_json, settings_for
 
 STATUS_VI = {"open": "đang thực hiện", "completed": "đã hoàn thành", "cancelled": "đã hủy"}
 RESULT_VI = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn", None: "—"}
+# `--status` words, compared after domain.text.ascii_fold (no diacritics, lower case).
+STATUS_WORDS = {"open": "open", "dang thuc hien": "open", "completed": "completed", "hoan thanh": "completed",
+                "da hoan thanh": "completed", "cancelled": "cancelled", "da huy": "cancelled", "huy": "cancelled"}
+LIST_HEADER = ("Hạn", "Trạng thái", "Kết quả", "Quá hạn", "Đơn vị chủ trì", "Mã", "Tên nhiệm vụ")
+
+
+def parse_status(text: str) -> str:
+    """'open' | 'completed' | 'cancelled' from the English word or the Vietnamese one, with or without diacritics."""
+    import argparse
+
+    from domain.text import ascii_fold
+
+    found = STATUS_WORDS.get(ascii_fold(text or ""))
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            f"trạng thái '{text}' không hợp lệ: dùng \"đang thực hiện\", \"hoàn thành\", \"đã hủy\" "
+            "(hoặc open, completed, cancelled)")
+    return found
 
 
 def register(sub) -> None:
@@ -40,7 +58,11 @@ def register(sub) -> None:
     s.set_defaults(func=run_show)
 
     ls = tsub.add_parser("list", help="liệt kê nhiệm vụ (hạn gần trước)")
-    ls.add_argument("--status", choices=("open", "completed", "cancelled"), help="chỉ nhiệm vụ ở trạng thái này")
+    ls.add_argument("--status", type=parse_status, metavar="TRẠNG_THÁI",
+                    help='chỉ nhiệm vụ ở trạng thái này: "đang thực hiện", "hoàn thành", "đã hủy" '
+                         "(hoặc open, completed, cancelled; có dấu hay không dấu đều được)")
+    ls.add_argument("--overdue", action="store_true",
+                    help="chỉ nhiệm vụ một lần đang thực hiện đã quá hạn (hạn trước hôm nay, giờ Việt Nam)")
     ls.add_argument("--json", action="store_true", help="in JSON")
     ls.set_defaults(func=run_list)
 
@@ -157,12 +179,47 @@ def run_list(args) -> int:
 
     settings = settings_for(args)
     rows = list_tasks(settings.database_url, args.status)
+    today = _today_vn()
+    if args.overdue:
+        rows = [r for r in rows if _overdue(r, today)]
     if args.json:
         print_json(rows)
         return 0
     if not rows:
-        print("Chưa có nhiệm vụ.")
-    for r in rows:
-        print(f"{r['due'] or '—':<10}  {STATUS_VI.get(r['status'], r['status']):<15} {RESULT_VI.get(r['result'], '—'):<9} "
-              f"{r['id']}  {r['title'][:70]}")
+        print("Không có nhiệm vụ quá hạn." if args.overdue else "Chưa có nhiệm vụ.")
+        return 0
+    config = config_for(args)
+    from domain.calendar import WorkingCalendar
+
+    cal = WorkingCalendar(config.calendar)
+    table = [LIST_HEADER] + [_list_cells(r, config.directory, cal, today) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(LIST_HEADER) - 1)]
+    for line in table:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)) + "  " + line[-1])
     return 0
+
+
+def _today_vn() -> date:
+    from domain.calendar import VN_TZ
+
+    return datetime.now(VN_TZ).date()
+
+
+def _overdue(row: dict, today: date) -> bool:
+    """An open one-off task whose due day is before today (Vietnam)."""
+    return (row["status"] == "open" and row["kind"] == "once" and bool(row["due"])
+            and date.fromisoformat(row["due"]) < today)
+
+
+def _list_cells(row: dict, directory, cal, today: date) -> tuple[str, ...]:
+    from domain.display import vn_date
+    from domain.ladder import working_days_between
+
+    late = ""
+    if _overdue(row, today):
+        due = date.fromisoformat(row["due"])
+        late = (f"QUÁ HẠN {(today - due).days} ngày "
+                f"({-working_days_between(cal, today, due)} ngày làm việc)")
+    units = ", ".join((directory.unit(k).name if directory.unit(k) else k) for k in row["lead_units"]) or "—"
+    return (vn_date(row["due"], "—"), STATUS_VI.get(row["status"], row["status"]), RESULT_VI.get(row["result"], "—"),
+            late or "—", units, row["id"], row["title"][:70])
