@@ -6,7 +6,7 @@ Users come from two places, checked in this order:
         [[users]]
         username = "vanphong"
         password_hash = "scrypt$131072$8$1$<salt b64>$<hash b64>"   # python -m web.users hash
-        role = "admin"                     # admin (may act) | viewer (reads only)
+        role = "admin"                     # admin | office (may act) | leader | viewer (read only)
         token_sha256 = "<hex sha256 of an API bearer token>"          # optional, for /api
   2. the ``users`` table (the administrator ``./dondoc up`` creates on first run).
 
@@ -29,13 +29,13 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from web.accounts import ACTING_ROLES, ROLES
 from web.accounts import MIN_PASSWORD_LEN, change_password  # noqa: F401 (the pages' and tests' names)
 from web.passwords import SCRYPT_N, SCRYPT_P, SCRYPT_R, check, hash_password, needs_rehash  # noqa: F401
 from web.passwords import verify_password  # noqa: F401
 
 SESSION_COOKIE = "dondoc_session"
 SESSION_MAX_AGE_S = 12 * 3600  # one working day and then some
-ROLES = ("admin", "viewer")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ class CurrentUser:
 
     @property
     def can_act(self) -> bool:
+        return self.role in ACTING_ROLES
+
+    @property
+    def can_manage_accounts(self) -> bool:
         return self.role == "admin"
 
 
@@ -198,7 +202,7 @@ async def current_user(request) -> CurrentUser | None:
 def _main(argv: list[str]) -> int:
     """``python -m web.users hash`` prints a password hash for a [[users]] entry;
     ``python -m web.users token`` prints a new API token and its token_sha256;
-    ``role NAME admin|viewer`` and ``deactivate NAME`` change a database user (their sessions end)."""
+    ``role NAME ROLE`` and ``deactivate NAME`` change a database user (their sessions end)."""
     import getpass
 
     if argv[:1] == ["hash"]:
@@ -212,7 +216,8 @@ def _main(argv: list[str]) -> int:
         return _change_user(argv)
     if argv[:1] == ["deactivate"] and len(argv) == 2:
         return _change_user(argv)
-    print("usage: python -m web.users (hash | token | role NAME admin|viewer | deactivate NAME)", file=sys.stderr)
+    print("usage: python -m web.users (hash | token | role NAME admin|office|leader|viewer | deactivate NAME)",
+          file=sys.stderr)
     return 2
 
 
