@@ -17,6 +17,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from web.queries import recipient_name
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 STATUS = {"open": "Đang thực hiện", "completed": "Đã hoàn thành", "cancelled": "Đã hủy",
@@ -37,9 +39,12 @@ EVENT_LABELS = {
     # What people answer the Zalo bot (services/zalo_bot.py).
     "zalo_ack": "Người nhận báo «đã nhận» qua Zalo", "zalo_linked": "Liên kết Zalo",
     "zalo_unlinked": "Hủy nhận tin qua Zalo",
+    # The incident workflow's projections (workflows/incident.py).
+    "incident_opened": "Mở theo dõi sự cố", "incident_step": "Thông báo sự cố",
+    "incident_reported": "Đơn vị đã báo cáo sự cố",
 }
 CONFIRMED_KINDS = ("confirmed", "completed", "cycle_reported", "task_completed")
-_STEP_PREFIXES = (("extension_request", "Đề nghị gia hạn gửi lãnh đạo"),
+_STEP_PREFIXES = (("alert", "Báo sự cố cho đơn vị"), ("extension_request", "Đề nghị gia hạn gửi lãnh đạo"),
                   ("extension_declined", "Báo đơn vị: không đồng ý gia hạn"),
                   ("no_channel", "Báo Văn phòng: không gửi được"),
                   ("assign", "Thông báo giao nhiệm vụ"), ("remind", "Nhắc việc"), ("escalat", "Leo thang đôn đốc"),
@@ -52,9 +57,15 @@ _REVISION = re.compile(r"^r\d+/")  # a step of a changed deadline: "r1/before-3"
 
 
 def step_label(step: str) -> str:
-    """A delivery's step in words; the raw step stays visible beside it."""
+    """A delivery's step in words (the raw step only in a title attribute)."""
     lowered = _REVISION.sub("", (step or "").lower())
     return next((label for prefix, label in _STEP_PREFIXES if lowered.startswith(prefix)), "Tin nhắn")
+
+
+def incident_label(incident_id: str) -> str:
+    """"incident/1" in words: "Sự cố số 1"."""
+    number = (incident_id or "").rsplit("/", 1)[-1]
+    return f"Sự cố số {number}" if number.isdigit() else "Sự cố"
 
 
 _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mới", "reason": "lý do",
@@ -114,7 +125,7 @@ def _environment() -> Environment:
                        status=lambda v: STATUS.get(v or "", v or ""),
                        result=lambda v: RESULTS.get(v or "", ""),
                        kind=lambda v: KINDS.get(v or "", v or ""),
-                       delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label,
+                       delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label, incident=incident_label,
                        event_details=event_details)
     env.globals["event_labels"] = EVENT_LABELS
     env.globals["confirmed_kinds"] = CONFIRMED_KINDS
@@ -127,6 +138,8 @@ ENV = _environment()
 def render(request, name: str, context: dict[str, Any] | None = None, status: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
     ctx = {"request": request, "user": getattr(request.state, "user", None)}
+    config = getattr(getattr(getattr(request, "app", None), "state", None), "config", None)
+    ctx["name_of"] = (lambda key: recipient_name(config, key)) if config is not None else (lambda key: key)
     ctx.update(context or {})
     html = ENV.get_template(name).render(ctx)
     base = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",

@@ -10,6 +10,7 @@ from typing import Any
 from domain.recipients import SUPERVISORS_KEY
 
 PAGE_SIZE = 500
+_PEOPLE = ("requested_by", "decided_by", "approved_by", "unit", "recipient")
 
 
 def unit_name(config, key: str) -> str:
@@ -129,6 +130,9 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
     for item in row["timeline"]:
         if item["type"] == "delivery":
             item["recipient_name"] = recipient_name(config, item["recipient"])
+        else:  # who requested, decided, approved: by name
+            item["data"] = {k: recipient_name(config, v) if k in _PEOPLE and isinstance(v, str) else v
+                            for k, v in item["data"].items()}
     return row
 
 

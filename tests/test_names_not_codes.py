@@ -1,0 +1,189 @@
+"""People read names, not keys: every dashboard page and every message template,
+rendered for a seeded plan, shows units, officials, recipients, steps and events
+by their Vietnamese names -- never a directory key ("vhxh", "phan-viet-dien"), an
+English event kind ("incident_opened"), a workflow id ("incident/1") or a raw step
+("(assigned)"). Only the text a person reads counts: tags, scripts, styles and
+attribute values (links, form values) are left out."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+
+import pytest
+from starlette.testclient import TestClient
+
+from config.loader import DEFAULT_CONFIG, load_config
+from config.settings import load_settings
+from notifiers.render import KINDS, render
+from store.db import make_engine, session_scope
+from store.models import Base, Delivery, Event, Incident, OutboxMessage, Plan, Report, Task
+from web.app import create_app
+from web.users import change_password, ensure_admin
+
+NOW = datetime.now(timezone.utc)
+TODAY = NOW.date()
+OWN = "mat-khau-rieng-2026"
+
+# The directory's keys a person must never read (config/… default directory).
+UNIT_KEYS = ["vhxh", "vp-ubnd", "kinh-te", "ttpvhcc", "cong-an-dk", "mttq-dk", "cac-thon", "so-khcn",
+             "cong-an-tp", "so-tai-chinh", "so-noi-vu", "ban-to-chuc-tu", "ubkt-tu", "van-phong-tu", "mttq-tp"]
+OFFICIAL_KEYS = ["phan-viet-dien", "vu-huu-vung", "pham-tri-tuyen", "hoang-minh-cuong", "nguyen-quang-phuc",
+                 "le-tri-vu", "nguyen-anh-tuan", "pham-van-lap"]
+EVENT_KINDS = ["task_assigned", "task_step", "task_completed", "task_extended", "task_amended", "task_cancelled",
+               "cycle_opened", "cycle_reported", "cycle_missed", "extension_requested", "extension_approved",
+               "extension_declined", "no_channel", "incident_opened", "escalate-1", "incident_step", "incident_reported",
+               "assigned", "escalation", "reminder", "before-3", "after-1", "repeat-2"]
+FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in UNIT_KEYS + OFFICIAL_KEYS + EVENT_KINDS]
+FORBIDDEN += [re.compile(r"\b(?:task|incident|report)/[\w./-]+"),   # workflow ids
+              re.compile(r"\([a-z][a-z0-9]*(?:[_/-][a-z0-9]+)+\)")]  # "(before-3)", "(r1/after-1)"; "(assigned)" is a kind
+
+
+class _Visible(HTMLParser):
+    """The text a person reads: data outside <script>/<style>, no tags, no attribute values."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def leaks(text: str) -> list[str]:
+    return sorted({m.group(0) for pattern in FORBIDDEN for m in pattern.finditer(text)})
+
+
+def seed(url: str) -> None:
+    Base.metadata.create_all(make_engine(url))
+    at = NOW - timedelta(days=10)
+    with session_scope(url) as s:
+        plan = Plan(name="Kế hoạch số 12/KH-UBND")
+        s.add(plan)
+        s.flush()
+        s.add_all([
+            Task(id="task/12/1", plan_id=plan.id, stt="1", title="Số hóa hồ sơ văn hóa", lead_units=["vhxh"],
+                 coordinating_units=["vp-ubnd"], lead_official="phan-viet-dien", due=TODAY - timedelta(days=2)),
+            Task(id="task/12/2", plan_id=plan.id, stt="2", title="Bảo đảm an ninh mạng", lead_units=["cong-an-dk"],
+                 lead_official="phan-viet-dien", due=TODAY + timedelta(days=5), deadline_kind="recurring",
+                 every="month"),
+            Task(id="task/12/3", plan_id=plan.id, stt="3", title="Báo cáo chuyển đổi số", lead_units=["vhxh"],
+                 lead_official="phan-viet-dien", due=TODAY - timedelta(days=3), status="completed",
+                 result="on_time", completed_on=TODAY - timedelta(days=3)),
+        ])
+        tid = "task/12/1"
+        events = [
+            ("task_assigned", {"policy": "once", "due": TODAY.isoformat(), "assigned_at": at.isoformat()}),
+            ("task_step", {"step": "before-3", "deliveries": 2}),
+            ("task_step", {"step": "after-1", "deliveries": 0}),
+            ("cycle_opened", {"cycle": "2026-05", "due": TODAY.isoformat()}),
+            ("extension_requested", {"new_due": "2026-12-31", "reason": "Chờ kinh phí", "requested_by": "vhxh"}),
+            ("extension_declined", {"decided_by": "phan-viet-dien", "note": "Không đủ căn cứ"}),
+            ("escalation", {"level": "lead", "levels": ["unit", "lead"]}),
+            ("no_channel", {"step": "after-1", "kind": "escalation"}),
+            ("task_completed", {"result": "on_time", "reported_on": TODAY.isoformat()}),
+        ]
+        for n, (kind, data) in enumerate(events):
+            s.add(Event(subject_id=tid, kind=kind, at=at + timedelta(hours=n), data=data))
+        for n, (step, recipient) in enumerate([("assigned", "vhxh"), ("before-3", "vhxh"), ("after-1", "phan-viet-dien"),
+                                              ("r1/repeat-2", "ban-chi-dao"), ("escalation", "vp-ubnd")]):
+            key = f"{tid}||{step}|{recipient}"
+            s.add(Delivery(key=key, subject_id=tid, step=step, recipient=recipient, channel="zalo",
+                           status="sent" if n % 2 == 0 else "failed", attempts=1 + n % 3,
+                           error="" if n % 2 == 0 else "HTTP 500", created_at=at + timedelta(hours=n, minutes=5)))
+            for channel, status in (("zalo", "failed"), ("email", "sent")):
+                s.add(Delivery(key=f"{key}|{channel}", subject_id=tid, step=step, recipient=recipient,
+                               channel=channel, status=status, attempts=1, parent_key=key,
+                               created_at=at + timedelta(hours=n, minutes=5)))
+        s.add(Incident(id="incident/1", unit="cong-an-dk", title="Mã độc trên máy chủ", severity="cao",
+                       detected_at=NOW - timedelta(hours=3), due_at=NOW + timedelta(hours=21)))
+        s.add(Event(subject_id="incident/1", kind="incident_opened", at=NOW - timedelta(hours=3),
+                    data={"unit": "cong-an-dk"}))
+        for n, step in enumerate(("alert", "escalate-1")):
+            s.add(Event(subject_id="incident/1", kind="incident_step", at=NOW - timedelta(hours=2 - n),
+                        data={"step": step}))
+            key = f"incident/1||{step}|cong-an-dk"
+            s.add(Delivery(key=key, subject_id="incident/1", step=step, recipient="cong-an-dk", channel="zalo",
+                           status="sent", attempts=1, created_at=NOW - timedelta(hours=2 - n)))
+        s.add(Report(kind="daily", as_of=NOW, short_text="Báo cáo ngày: 1 nhiệm vụ quá hạn (Phòng Văn hóa - Xã hội)",
+                     html="<h1>Báo cáo</h1>"))
+        s.add(OutboxMessage(recipient="vhxh", title="[Nhắc việc] Số hóa hồ sơ văn hóa",
+                            body="Nhiệm vụ sắp tới hạn\nhttp://x/c/abc"))
+        s.add(OutboxMessage(recipient="phan-viet-dien", title="[Leo thang] Số hóa hồ sơ văn hóa", body="Quá hạn"))
+
+
+@pytest.fixture
+def dash(tmp_path, sqlite_url, monkeypatch):
+    monkeypatch.delenv("DONDOC_SECRET_KEY", raising=False)
+    settings = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": sqlite_url})
+    config = load_config(DEFAULT_CONFIG)
+    seed(sqlite_url)
+    client = TestClient(create_app(settings, config), base_url=settings.public_url)
+    password = ensure_admin(sqlite_url, config)
+    assert change_password(sqlite_url, "admin", password, OWN, OWN) is None
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    done = client.post("/login", data={"csrf_token": token, "username": "admin", "password": OWN,
+                                       "next": "/dashboard"}, follow_redirects=False)
+    assert done.status_code == 303
+    return client
+
+
+def test_the_helpers_see_keys():
+    assert leaks("Giao cho vhxh (before-3) incident/1") == ["(before-3)", "before-3", "incident/1", "vhxh"]
+    assert leaks(visible('<a href="/dashboard/tasks/task/12/1" title="vhxh">Phòng Văn hóa - Xã hội</a>')) == []
+
+
+def test_every_dashboard_page_shows_names(dash, city_notice):
+    report_id = re.search(r'href="/dashboard/reports/(\d+)"', dash.get("/dashboard/reports").text).group(1)
+    paths = ["/dashboard", "/dashboard?unit=vhxh", "/dashboard/tasks/task/12/1", "/dashboard/tasks/task/12/2",
+             "/dashboard/tasks/task/12/3", "/dashboard/incidents", "/dashboard/incidents/incident/1",
+             "/dashboard/incidents/new", "/dashboard/reports", f"/dashboard/reports/{report_id}",
+             "/dashboard/outbox", "/dashboard/import", "/dashboard/people"]
+    found = {}
+    for path in paths:
+        page = dash.get(path)
+        assert page.status_code == 200, path
+        found[path] = leaks(visible(page.text))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', dash.get("/dashboard/import").text).group(1)
+    preview = dash.post("/dashboard/import", data={"csrf_token": token, "plan": ""},
+                        files={"file": ("003.txt", city_notice.read_bytes(), "text/plain")})
+    assert preview.status_code == 200
+    found["import preview"] = leaks(visible(preview.text))
+    assert {path: words for path, words in found.items() if words} == {}
+    task = visible(dash.get("/dashboard/tasks/task/12/1").text)
+    assert "Phòng Văn hóa - Xã hội" in task and "Phan Viết Điện" in task
+    assert "Sự cố số 1" in visible(dash.get("/dashboard/incidents/incident/1").text)
+    assert "Công an đặc khu" in visible(dash.get("/dashboard/incidents/incident/1").text)
+
+
+CONTEXT = dict(
+    title="Số hóa hồ sơ văn hóa", plan="Kế hoạch số 12/KH-UBND", stt="1", units=["Phòng Văn hóa - Xã hội"],
+    lead_official="Phan Viết Điện", output="Báo cáo kết quả", due="2026-06-30", days_left=3, days_late=4,
+    notified=["Phòng Văn hóa - Xã hội", "Phan Viết Điện"], link="http://127.0.0.1:8000/c/abc",
+    recipient_name="Phòng Văn hóa - Xã hội", level="lead", period="tháng 05/2026", result="late",
+    completed_on="2026-06-29", old_due="2026-06-30", new_due="2026-07-31", reason="Chờ bố trí kinh phí",
+    approved_by="Phan Viết Điện", detected_at="2026-06-01T01:30:00+00:00", due_at="2026-06-02T01:30:00+00:00",
+    hours_left=12, hours_late=6.5, severity="cao", reported_at="2026-06-01T04:00:00Z", report_number="15/BC-CA",
+    missed_recipient="Công an đặc khu", missed_level="unit", missed_subject="[Nhắc việc] Còn 3 ngày",
+    errors=["zalo: error=400", "email: connection refused"], unit="Công an đặc khu", incident="Sự cố số 1",
+)
+
+
+@pytest.mark.parametrize("kind", KINDS + ("extension_request", "extension_declined"))
+def test_every_message_shows_names(kind):
+    msg = render(kind, CONTEXT)
+    shown = {"subject": msg.subject, "text": msg.text, "chat": msg.chat, "html": visible(msg.html)}
+    assert {part: leaks(text) for part, text in shown.items() if leaks(text)} == {}
