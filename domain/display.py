@@ -4,12 +4,13 @@ and the appendix. Text that is not ISO (already formatted, a deadline phrase) is
 as it is; for a time of day, an instant without a zone is UTC (how the store keeps them)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
 from domain.calendar import VN_TZ
 
-__all__ = ["vn_date", "vn_datetime"]
+__all__ = ["vn_date", "vn_datetime", "step_label", "subject_label"]
 
 
 def _parsed(value: Any) -> Any:
@@ -41,3 +42,35 @@ def vn_datetime(value: Any, empty: str = "") -> str:
         return vn_date(value, empty)
     found = found if found.tzinfo else found.replace(tzinfo=timezone.utc)
     return found.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+# A message's step in words: what was sent (the raw step id stays out of the text).
+_STEP_PREFIXES = (("alert", "Báo sự cố cho đơn vị"), ("extension_request", "Đề nghị gia hạn gửi lãnh đạo"),
+                  ("extension_declined", "Báo đơn vị: không đồng ý gia hạn"),
+                  ("no_channel", "Báo Văn phòng: không gửi được"),
+                  ("assign", "Thông báo giao nhiệm vụ"), ("remind", "Nhắc việc"), ("escalat", "Leo thang đôn đốc"),
+                  ("overdue", "Nhắc việc quá hạn"), ("complete", "Thông báo hoàn thành"), ("amend", "Thông báo điều chỉnh"),
+                  ("extend", "Thông báo gia hạn"), ("cycle", "Nhắc báo cáo kỳ"), ("report", "Báo cáo"),
+                  # The task workflow's ladder steps (domain/ladder.py): before-N | due | after-N | repeat-N.
+                  ("before-", "Nhắc việc trước hạn"), ("due", "Nhắc việc đến hạn"),
+                  ("after-", "Đôn đốc quá hạn"), ("repeat-", "Đôn đốc quá hạn (nhắc lại)"))
+_REVISION = re.compile(r"^r\d+/")  # a step of a changed deadline: "r1/before-3"
+
+
+def step_label(step: str) -> str:
+    """A delivery's step in words."""
+    lowered = _REVISION.sub("", (step or "").lower())
+    return next((label for prefix, label in _STEP_PREFIXES if lowered.startswith(prefix)), "Tin nhắn")
+
+
+
+def subject_label(subject_id: str, titles: dict[str, str] | None = None) -> str:
+    """What a message was about, in words: the task's title, "Sự cố số N", "Báo cáo số N"."""
+    if titles and subject_id in titles:
+        return titles[subject_id]
+    kind, _, number = (subject_id or "").partition("/")
+    if kind == "incident" and number.isdigit():
+        return f"Sự cố số {number}"
+    if kind == "report" and number.isdigit():
+        return f"Báo cáo số {number}"
+    return "Nhiệm vụ" if kind == "task" else "Tin nhắn"

@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
+from domain.display import step_label, subject_label
 from domain.report_common import aware
 
 __all__ = ["open_incidents", "failed_deliveries"]
@@ -39,7 +40,11 @@ def open_incidents(incidents: Iterable[Any], as_of: datetime, unit_names: Mappin
 _CHANNEL_ROW = re.compile(r"\|(?:zalo|email|outbox|other)\d*$")
 
 
-def failed_deliveries(deliveries: Iterable[Any], since: datetime, as_of: datetime) -> list[dict[str, Any]]:
+def failed_deliveries(deliveries: Iterable[Any], since: datetime, as_of: datetime,
+                      names: Mapping[str, str] | None = None, titles: Mapping[str, str] | None = None
+                      ) -> list[dict[str, Any]]:
+    """Messages given up on, each with the words a person reads beside the keys."""
+    names, titles = names or {}, dict(titles or {})
     out = []
     for d in deliveries:
         at = aware(d.created_at)
@@ -49,6 +54,7 @@ def failed_deliveries(deliveries: Iterable[Any], since: datetime, as_of: datetim
             continue
         out.append({"subject_id": d.subject_id, "cycle": getattr(d, "cycle", "") or "", "step": d.step,
                     "recipient": d.recipient, "channel": d.channel, "error": getattr(d, "error", "") or "",
-                    "at": at.isoformat()})
+                    "at": at.isoformat(), "recipient_name": names.get(d.recipient, d.recipient),
+                    "about": subject_label(d.subject_id, titles), "step_label": step_label(d.step)})
     out.sort(key=lambda r: r["at"])
     return out

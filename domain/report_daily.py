@@ -130,6 +130,7 @@ def build_daily(
     ctx = _Context(today=today, horizon=today + timedelta(days=horizon_days), since_day=local_day(since), cal=cal,
                    cycles_by_task=_cycles_by_task(cycles), unit_names=unit_names or {}, report_day=report_day,
                    calendar_periods=calendar_periods)
+    tasks = list(tasks)  # walked twice: the tally, then the titles of failed messages
     tally = _tally(tasks, ctx)
     lists = _sorted_lists(tally, ctx.unit_names)
     incident_items = open_incidents(incidents, as_of, ctx.unit_names)
@@ -144,7 +145,8 @@ def build_daily(
         "totals": totals,
         **lists,
         "incidents": incident_items,
-        "failed_deliveries": failed_deliveries(deliveries, since, as_of),
+        "failed_deliveries": failed_deliveries(deliveries, since, as_of, ctx.unit_names,
+                                               {t.id: t.title for t in tasks}),
     }
 
 

@@ -32,6 +32,10 @@ def unit_names(config) -> dict[str, str]:
     return {u.key: u.name for u in config.directory.units}
 
 
+def _supervisors_name(config) -> dict[str, str]:
+    return {"supervisors": config.directory.supervisors_name} if config is not None else {}
+
+
 def official_names(config) -> dict[str, str]:
     if config is None:
         return {}
@@ -138,7 +142,8 @@ def daily_data(database_url: str, config, as_of: datetime, plan: str | None = No
         rows = load_daily(s, as_of, plan, kind)
     return build_daily(
         rows["tasks"], as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
-        deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"], unit_names=unit_names(config),
+        deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"],
+        unit_names={**official_names(config), **unit_names(config), **_supervisors_name(config)},
         report_day=_report_day(config),
         calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0)
 

@@ -187,3 +187,25 @@ def test_every_message_shows_names(kind):
     msg = render(kind, CONTEXT)
     shown = {"subject": msg.subject, "text": msg.text, "chat": msg.chat, "html": visible(msg.html)}
     assert {part: leaks(text) for part, text in shown.items() if leaks(text)} == {}
+
+
+def test_failed_messages_in_the_daily_report_are_named(sqlite_url):
+    """The report's list of messages given up on names the task, the step and the
+    recipient in words (the archived page and the email show it)."""
+    from datetime import datetime, timedelta, timezone
+
+    from config.loader import load_config
+    from store.db import session_scope
+    from store.models import Delivery, Task
+    from store.report_loading import daily_data
+
+    now = datetime(2026, 4, 15, 9, tzinfo=timezone.utc)
+    with session_scope(sqlite_url) as s:
+        s.add(Task(id="task/ten/1", title="Báo cáo số hóa hồ sơ", lead_units=["vhxh"], deadline_kind="once",
+                   status="open"))
+        s.add(Delivery(key="task/ten/1||after-3|phan-viet-dien", subject_id="task/ten/1", cycle="", step="after-3",
+                       recipient="phan-viet-dien", channel="none", status="failed", attempts=4,
+                       error="zalo 400: Bad Request", created_at=now - timedelta(hours=2)))
+    [failed] = daily_data(sqlite_url, load_config(), now)["failed_deliveries"]
+    assert (failed["about"], failed["step_label"], failed["recipient_name"]) == (
+        "Báo cáo số hóa hồ sơ", "Đôn đốc quá hạn", "Phan Viết Điện")

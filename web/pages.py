@@ -6,11 +6,10 @@ Pages of other modules (incidents, reports) may extend ``base.html`` and use
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timezone
 
 from domain.calendar import VN_TZ
-from domain.display import vn_date, vn_datetime  # noqa: F401 (the pages' filters, imported by routes)
+from domain.display import step_label, vn_date, vn_datetime  # noqa: F401 (the pages' filters, imported by routes)
 from pathlib import Path
 from typing import Any
 
@@ -44,24 +43,6 @@ EVENT_LABELS = {
     "incident_reported": "Đơn vị đã báo cáo sự cố",
 }
 CONFIRMED_KINDS = ("confirmed", "completed", "cycle_reported", "task_completed")
-_STEP_PREFIXES = (("alert", "Báo sự cố cho đơn vị"), ("extension_request", "Đề nghị gia hạn gửi lãnh đạo"),
-                  ("extension_declined", "Báo đơn vị: không đồng ý gia hạn"),
-                  ("no_channel", "Báo Văn phòng: không gửi được"),
-                  ("assign", "Thông báo giao nhiệm vụ"), ("remind", "Nhắc việc"), ("escalat", "Leo thang đôn đốc"),
-                  ("overdue", "Nhắc việc quá hạn"), ("complete", "Thông báo hoàn thành"), ("amend", "Thông báo điều chỉnh"),
-                  ("extend", "Thông báo gia hạn"), ("cycle", "Nhắc báo cáo kỳ"), ("report", "Báo cáo"),
-                  # The task workflow's ladder steps (domain/ladder.py): before-N | due | after-N | repeat-N.
-                  ("before-", "Nhắc việc trước hạn"), ("due", "Nhắc việc đến hạn"),
-                  ("after-", "Đôn đốc quá hạn"), ("repeat-", "Đôn đốc quá hạn (nhắc lại)"))
-_REVISION = re.compile(r"^r\d+/")  # a step of a changed deadline: "r1/before-3"
-
-
-def step_label(step: str) -> str:
-    """A delivery's step in words (the raw step only in a title attribute)."""
-    lowered = _REVISION.sub("", (step or "").lower())
-    return next((label for prefix, label in _STEP_PREFIXES if lowered.startswith(prefix)), "Tin nhắn")
-
-
 def incident_label(incident_id: str) -> str:
     """"incident/1" in words: "Sự cố số 1"."""
     number = (incident_id or "").rsplit("/", 1)[-1]
