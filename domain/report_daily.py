@@ -121,9 +121,8 @@ def build_daily(
     report_day: int = 0,
     calendar_periods: bool = True,
 ) -> dict[str, Any]:
-    """The daily report's data (see domain/report.py's docstring for every definition).
-    `calendar_periods=False` (drills, where a cycle lasts seconds): recurring reports
-    owed come from the cycles recorded in the store only."""
+    """The daily report's data (definitions: domain/report.py). `calendar_periods=False`
+    (drills, cycles of seconds): reports owed come from the store's cycles only."""
     today = local_day(as_of)  # refuses a naive instant
     as_of = as_of.astimezone(timezone.utc)
     since = previous_as_of.astimezone(timezone.utc) if previous_as_of else as_of - timedelta(hours=24)
