@@ -81,7 +81,9 @@ class App(Starlette):
 def create_app(settings: Settings, config: Config) -> Starlette:
     routes = [Route("/healthz", healthz)]
     routes += _extra_routes(settings, config)
-    app = App(routes=routes, https=settings.public_url.startswith("https://"))
+    from web.errors import HANDLERS
+
+    app = App(routes=routes, https=settings.public_url.startswith("https://"), exception_handlers=HANDLERS)
     app.state.settings = settings
     app.state.config = config
     app.state.temporal = TemporalHandle(settings)
