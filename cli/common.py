@@ -26,6 +26,17 @@ def require_secret_key() -> None:
         fail(problem, code=2)
 
 
+def migrated_database(args) -> str:
+    """The store's URL, its schema brought to the latest migration first (commands that
+    write people, accounts or bot messages may run before `up` ever did)."""
+    from store.migrate import upgrade
+
+    settings = settings_for(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
+    upgrade(settings.database_url)
+    return settings.database_url
+
+
 def config_for(args) -> Config:
     try:
         return load_config(getattr(args, "config", None))

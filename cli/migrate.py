@@ -1,7 +1,7 @@
 """`dondoc migrate`: apply the database migrations (a cluster runs it once per release)."""
 from __future__ import annotations
 
-from cli.common import settings_for
+from cli.common import migrated_database
 
 
 def register(sub) -> None:
@@ -10,10 +10,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from store.migrate import upgrade
-
-    settings = settings_for(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
-    upgrade(settings.database_url)
+    migrated_database(args)
     print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
     return 0

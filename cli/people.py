@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from cli.common import config_for, fail, print_json, settings_for
+from cli.common import migrated_database, config_for, fail, print_json
 
 ROLES = ("officer", "lead", "supervisor", "office")
 
@@ -57,15 +57,6 @@ def register(sub) -> None:
     d.set_defaults(func=run_deactivate)
 
 
-def _database(args) -> str:
-    from store.migrate import upgrade
-
-    settings = settings_for(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
-    upgrade(settings.database_url)
-    return settings.database_url
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -74,7 +65,7 @@ def run_add(args) -> int:
     from services.people import PeopleError, add_person, person_view
 
     config = config_for(args)
-    url = _database(args)
+    url = migrated_database(args)
     try:
         person_id = add_person(url, args.name, args.unit, args.role, args.email, directory=config.directory)
     except PeopleError as exc:
@@ -93,7 +84,7 @@ def run_invite(args) -> int:
     from domain.people import vn_moment
     from services.people import PeopleError, invite
 
-    url = _database(args)
+    url = migrated_database(args)
     from services.people import bot_identity
 
     bot_name, bot_link = bot_identity(config_for(args))
@@ -115,7 +106,7 @@ def run_show(args) -> int:
     from services.people import person_view
 
     config = config_for(args)
-    view = person_view(_database(args), config, args.id)
+    view = person_view(migrated_database(args), config, args.id)
     if view is None:
         fail(f"Không có người mã {args.id}.", code=1)
     if args.json:
@@ -145,7 +136,7 @@ def run_list(args) -> int:
     from services.people import list_people
 
     config = config_for(args)
-    rows = list_people(_database(args), config, include_inactive=args.all)
+    rows = list_people(migrated_database(args), config, include_inactive=args.all)
     if args.json:
         print_json(rows)
         return 0
@@ -161,7 +152,7 @@ def run_list(args) -> int:
 def run_deactivate(args) -> int:
     from services.people import deactivate
 
-    url = _database(args)
+    url = migrated_database(args)
     if not deactivate(url, args.id, _now()):
         fail(f"Không có người mã {args.id}.", code=1)
     if args.json:

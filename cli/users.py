@@ -11,7 +11,7 @@ the database to the latest migration first.
 """
 from __future__ import annotations
 
-from cli.common import config_for, fail, print_json, settings_for
+from cli.common import migrated_database, config_for, fail, print_json
 
 ROLE_HELP = "vai trò: admin (Quản trị), office (Văn phòng thường trực), leader (Lãnh đạo), viewer (Chỉ xem)"
 
@@ -42,15 +42,6 @@ def register(sub) -> None:
     d.set_defaults(func=run_deactivate)
 
 
-def _database(args) -> str:
-    from store.migrate import upgrade
-
-    settings = settings_for(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
-    upgrade(settings.database_url)
-    return settings.database_url
-
-
 def _unknown(name: str):
     fail(f"Không có tài khoản «{name}» trong cơ sở dữ liệu. Xem danh sách: ./dondoc users list", code=2)
 
@@ -63,7 +54,7 @@ def run_add(args) -> int:
     taken = tuple(str(u.get("username")) for u in getattr(config_for(args), "users", ()) or ()
                   if isinstance(u, dict))
     try:
-        password = create_user(_database(args), args.name, args.role, taken=taken)
+        password = create_user(migrated_database(args), args.name, args.role, taken=taken)
     except AccountError as exc:
         fail(str(exc), code=2)
     if args.json:
@@ -78,7 +69,7 @@ def run_add(args) -> int:
 def run_list(args) -> int:
     from web.accounts import list_users
 
-    rows = list_users(_database(args))
+    rows = list_users(migrated_database(args))
     if args.json:
         print_json([{k: r[k] for k in ("username", "role", "active", "must_change_password")} for r in rows])
         return 0
@@ -94,7 +85,7 @@ def run_list(args) -> int:
 def run_reset(args) -> int:
     from web.accounts import reset_password
 
-    password = reset_password(_database(args), args.name)
+    password = reset_password(migrated_database(args), args.name)
     if password is None:
         _unknown(args.name)
     if args.json:
@@ -108,7 +99,7 @@ def run_reset(args) -> int:
 def run_deactivate(args) -> int:
     from web.accounts import deactivate
 
-    if not deactivate(_database(args), args.name):
+    if not deactivate(migrated_database(args), args.name):
         _unknown(args.name)
     if args.json:
         print_json({"username": args.name, "active": False})

@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 
-from cli.common import config_for, fail, settings_for
+from cli.common import config_for, fail, migrated_database
 
 
 def register(sub) -> None:
@@ -22,17 +22,15 @@ def run_poll(args) -> int:
     from config.logging import get_logger
     from notifiers.transport import zalo_api_url
     from services.zalo_bot import poll_forever
-    from store.migrate import upgrade
-
-    settings, config = settings_for(args), config_for(args)
+    config = config_for(args)
     if not config.zalo.enabled:
         fail("Chưa cấu hình bot Zalo: đặt [zalo] bot_token = \"${ZALO_BOT_TOKEN}\" và biến môi trường ZALO_BOT_TOKEN.",
              code=2)
-    upgrade(settings.database_url)
+    database_url = migrated_database(args)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     get_logger(component="zalo_bot").info("zalo.poll.start")
-    poll_forever(settings.database_url, zalo_api_url(os.environ), config.zalo.bot_token, stop,
+    poll_forever(database_url, zalo_api_url(os.environ), config.zalo.bot_token, stop,
                  directory=config.directory)
     return 0
