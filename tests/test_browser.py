@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import threading
 import time
 import uuid
@@ -32,6 +31,7 @@ from domain.calendar import VN_TZ
 from web.app import create_app
 from web.users import ensure_admin
 from worker import build_worker
+from embedded import free_port
 from contracts.tasks import TaskSpec, TaskStatus
 
 playwright = pytest.importorskip("playwright.async_api", reason="pip install playwright (dev extra)")
@@ -46,12 +46,6 @@ RESULT_WORDS = {"early": "Hoàn thành trước hạn", "on_time": "Hoàn thành
 PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "vi-VN"}
 DESKTOP = {"viewport": {"width": 1280, "height": 860}, "locale": "vi-VN"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:

@@ -10,9 +10,6 @@ No browser is downloaded: Playwright launches /usr/bin/chromium (apt: chromium).
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -26,45 +23,13 @@ from store.models import Person, SignupCode
 from web.app import create_app
 from web.users import ensure_admin
 
-playwright = pytest.importorskip("playwright.async_api", reason="pip install playwright (dev extra)")
+# The browser, its flags, the phone and the live server: one definition, in test_browser.py.
+from embedded import free_port  # noqa: E402
+from test_browser import ARGS, ARTIFACTS, CHROMIUM, PHONE, LiveServer, playwright  # noqa: E402,F401
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "vi-VN"}
 UNIT = "Phòng Văn hóa - Xã hội"
 OWN = "mat-khau-rieng-2026"
 CODE = re.compile(r"^DD-[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}$")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """The real app under uvicorn in a thread, on a free loopback port."""
-
-    def __init__(self, app, port: int):
-        import uvicorn
-
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert self.server.started, "uvicorn did not start"
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture
