@@ -66,7 +66,9 @@ def test_config_absent_is_none():
 
 # -- nothing outside the repository -----------------------------------------------
 
-OUTSIDE = re.compile(r"(^|/)\.\./|^/(work|home|root|opt|mnt|srv)/|shared/seeds")
+# Spelled in pieces so that this file itself names no folder outside the repository.
+_UP, _SOURCES = r"\.\." + "/", "shared" + "/" + "seeds"
+OUTSIDE = re.compile(r"(^|/)" + _UP + r"|^/(work|home|root|opt|mnt|srv)/|" + _SOURCES)
 
 
 def outside_references(path: Path, depth: int | None = None) -> list[str]:
@@ -87,8 +89,7 @@ def outside_references(path: Path, depth: int | None = None) -> list[str]:
 
 
 def test_tests_and_bench_read_nothing_outside_the_repository():
-    files = [p for d in ("tests", "bench", "tools") if (ROOT / d).exists() for p in (ROOT / d).rglob("*.py")
-             if p.name != Path(__file__).name]  # this file spells the patterns it looks for
+    files = [p for d in ("tests", "bench", "tools") if (ROOT / d).exists() for p in (ROOT / d).rglob("*.py")]
     assert len(files) > 40
     problems = [hit for p in files for hit in outside_references(p)]
     assert problems == []
@@ -97,5 +98,6 @@ def test_tests_and_bench_read_nothing_outside_the_repository():
 def test_the_check_sees_an_outside_path(tmp_path):
     probe = tmp_path / "probe.py"  # as if it were tests/probe.py
     probe.write_text('from pathlib import Path\nA = Path(__file__).parents[2] / "x"\n'
-                     'B = "../shared/seeds/a.txt"\nC = Path(__file__).parents[1] / "fixtures"\n')
+                     'B = "' + "/".join(["..", "shared", "seeds", "a.txt"]) + '"\n'
+                     'C = Path(__file__).parents[1] / "fixtures"\n')
     assert len(outside_references(probe, depth=1)) == 2
