@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.calendar import VN_TZ
 
-__all__ = ["vn_date", "vn_datetime", "step_label", "subject_label"]
+__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label"]
 
 
 def _parsed(value: Any) -> Any:
@@ -42,6 +42,25 @@ def vn_datetime(value: Any, empty: str = "") -> str:
         return vn_date(value, empty)
     found = found if found.tzinfo else found.replace(tzinfo=timezone.utc)
     return found.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+_ENTERED = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def read_vn_date(text: str | None) -> date | None:
+    """A date a person typed: dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy) or
+    ISO yyyy-mm-dd (what a browser's date picker sends); None when it is not a date.
+    One rule for every form, so the entry matches what pages show whatever the
+    browser's language."""
+    text = (text or "").strip()
+    found = _ENTERED.match(text)
+    try:
+        if found:
+            day, month, year = (int(g) for g in found.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None
 
 
 # A message's step in words: what was sent (the raw step id stays out of the text).
