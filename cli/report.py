@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
@@ -26,30 +25,23 @@ from cli.common import config_for, connect, fail, print_json, settings_for
 from domain.calendar import VN_TZ
 
 SEND_TIMEOUT_S = 120
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-# Matched against domain.text.ascii_fold of the value: "2026q2", "quy ii/2026", "q2/2026"; "2026-05", "thang 5/2026".
-_QUARTER_FORMS = (re.compile(r"^(?P<y>\d{4})\s*-?\s*q\s*(?P<q>[1-4])$"),
-                  re.compile(r"^(?:quy|q)\s*(?P<q>iv|i{1,3}|[1-4])\s*(?:/|-|nam)\s*(?P<y>\d{4})$"))
-_MONTH_FORMS = (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$"),
-                re.compile(r"^(?:thang\s*)?(?P<m>\d{1,2})\s*(?:/|-|nam)\s*(?P<y>\d{4})$"))
 
 
 def parse_period(quarter: str | None = None, month: str | None = None) -> tuple[str | None, str | None]:
     """("2026Q2", None) or (None, "2026-05") from "2026Q2", "Quý II/2026", "quý 2/2026", "Q2/2026",
-    "2026-05", "Tháng 5/2026"; SystemExit(2) with a Vietnamese reason otherwise."""
-    from domain.text import ascii_fold
+    "2026-05", "Tháng 5/2026" (domain.periods, the rule the dashboard reads them with too);
+    SystemExit(2) with a Vietnamese reason otherwise."""
+    from domain.periods import read_month, read_quarter
 
     if quarter is not None:
-        text = ascii_fold(quarter)
-        m = next((m for f in _QUARTER_FORMS if (m := f.match(text))), None)
-        if m:
-            return f"{m['y']}Q{_ROMAN[m['q']]}", None
+        key = read_quarter(quarter)
+        if key:
+            return key, None
         fail(f"--quarter {quarter!r}: không đọc được quý. Ví dụ: \"Quý II/2026\", \"quý 2/2026\", \"Q2/2026\" "
              "hoặc 2026Q2.", code=2)
-    text = ascii_fold(month or "")
-    m = next((m for f in _MONTH_FORMS if (m := f.match(text))), None)
-    if m and 1 <= int(m["m"]) <= 12:
-        return None, f"{m['y']}-{int(m['m']):02d}"
+    key = read_month(month)
+    if key:
+        return None, key
     fail(f"--month {month!r}: không đọc được tháng. Ví dụ: \"Tháng 5/2026\" hoặc 2026-05.", code=2)
 
 
