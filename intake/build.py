@@ -145,6 +145,7 @@ class RecordBuilder:
                                      label, lead=True)
         return IndicatorRecord(stt=stt, name=name, target=target, responsible=responsible,
                                result=clean(row.get("result")), row=row.first.number, raw=raw,
+                               result_as_of=row.header.result_as_of if clean(row.get("result")) else "",
                                section=row.section, notes=clean(row.get("notes")))
 
 

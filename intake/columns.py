@@ -99,6 +99,7 @@ class HeaderMap:
     kind: str                        # TASK or INDICATOR
     fields: dict[int, str]           # column index → field
     width: int
+    result_as_of: str = ""           # ISO day a result column's header names ("Kết quả … đến ngày 15/4/2026")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_columns", {f: i for i, f in self.fields.items()})
@@ -146,4 +147,24 @@ def _read_header(cells: tuple[str, ...]) -> HeaderMap | None:
     main = "name" if kind == INDICATOR else "title"
     if main not in fields.values() or len(fields) < 2:
         return None
-    return HeaderMap(kind, fields, len(cells))
+    result_column = next((i for i, f in fields.items() if f == "result"), None)
+    as_of = header_day(texts[result_column]) if result_column is not None else None
+    return HeaderMap(kind, fields, len(cells), as_of.isoformat() if as_of else "")
+
+
+_HEADER_DAY = re.compile(r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})")
+_HEADER_DAY_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+
+
+def header_day(text: str):
+    """The day a result column's header names ("Kết quả thực hiện đến ngày 15/4/2026",
+    "… đến ngày 15 tháng 4 năm 2026"): the as-of date of the values below it."""
+    from domain.display import read_vn_date
+
+    found = _HEADER_DAY.search(text)
+    if found:
+        return read_vn_date(found.group(1))
+    words = _HEADER_DAY_WORDS.search(ascii_fold(text))
+    if words:
+        return read_vn_date("/".join(words.groups()))
+    return None

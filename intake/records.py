@@ -63,6 +63,7 @@ class IndicatorRecord:
     raw: dict[str, str] = field(default_factory=dict)
     section: str = ""
     notes: str = ""
+    result_as_of: str = ""      # ISO day the result column's header names, "" when it names none
 
     def to_dict(self) -> dict[str, Any]:
         return {

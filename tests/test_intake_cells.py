@@ -63,3 +63,15 @@ def test_data_rows_are_not_headers():
     assert read_header(["1.", "Tổ chức phổ biến", "Đồng chí A", "Sở Tài chính", "", "Kế hoạch",
                         "Thường xuyên", ""]) is None
     assert read_header(["<b>I</b>", "<b>Công tác chỉ đạo</b>", "", ""]) is None
+
+
+def test_result_header_names_the_day_of_its_values():
+    """"Kết quả thực hiện đến ngày …" gives the as-of date of the values below it."""
+    from intake.columns import read_header
+
+    for text, day in [("Kết quả thực hiện đến ngày 15/4/2026", "2026-04-15"),
+                      ("Kết quả thực hiện (đến ngày 31 tháng 3 năm 2026)", "2026-03-31"),
+                      ("Kết quả thực hiện", "")]:
+        header = read_header(["STT", "Tên chỉ tiêu", "Chỉ tiêu năm 2026", text, "Đơn vị chủ trì"])
+        assert header is not None and "result" in header.fields.values()
+        assert header.result_as_of == day, text
