@@ -6,7 +6,7 @@ from config.loader import ConfigError, load_config, resolve_path
 
 def register(sub) -> None:
     p = sub.add_parser("config", help="kiểm tra cấu hình")
-    csub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND")
+    csub = p.add_subparsers(dest="config_command", metavar="LỆNH_CON", title="các lệnh con")
     c = csub.add_parser("check", help="kiểm tra tệp cấu hình TOML")
     c.add_argument("file", nargs="?", help="tệp cấu hình (mặc định: --config, DONDOC_CONFIG hoặc mặc định)")
     c.set_defaults(func=check)

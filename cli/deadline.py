@@ -10,7 +10,7 @@ EVERY_VI = {"month": "hằng tháng", "year": "hằng năm"}
 
 def register(sub) -> None:
     p = sub.add_parser("deadline", help="đọc cụm từ thời hạn (\"Quý I/2026\", \"Thường xuyên\"...)")
-    p.add_argument("phrases", nargs="+", metavar="PHRASE")
+    p.add_argument("phrases", nargs="+", metavar="CỤM_TỪ", help="một hay nhiều cụm từ thời hạn như trong văn bản")
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(func=run)
 

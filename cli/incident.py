@@ -26,7 +26,7 @@ RESULT_VI = {"on_time": "đúng hạn", "late": "quá hạn", None: "—"}
 
 def register(sub) -> None:
     p = sub.add_parser("incident", help="sự cố: mở, xem, liệt kê, báo cáo (quy định báo cáo trong 24 giờ)")
-    isub = p.add_subparsers(dest="incident_command", metavar="SUBCOMMAND")
+    isub = p.add_subparsers(dest="incident_command", metavar="LỆNH_CON", title="các lệnh con")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     o = isub.add_parser("open", help="mở một sự cố và bắt đầu đếm 24 giờ")
@@ -43,14 +43,15 @@ def register(sub) -> None:
     s.set_defaults(func=run_show)
 
     ls = isub.add_parser("list", help="liệt kê sự cố (đang mở trước)")
-    ls.add_argument("--status", choices=("open", "reported"), help="chỉ sự cố ở trạng thái này")
+    ls.add_argument("--status", choices=("open", "reported"),
+                    help="chỉ sự cố ở trạng thái này: open (chưa báo cáo) hoặc reported (đã báo cáo)")
     ls.add_argument("--json", action="store_true", help="in JSON")
     ls.set_defaults(func=run_list)
 
     r = isub.add_parser("report", help="ghi nhận báo cáo sự cố (thay cho trang web)")
     r.add_argument("id", help="mã sự cố (incident/N hoặc N)")
     r.add_argument("--number", required=True, help="số ký hiệu văn bản báo cáo")
-    r.add_argument("--issued-on", required=True, help="ngày ban hành (YYYY-MM-DD)")
+    r.add_argument("--issued-on", required=True, help="ngày ban hành (dd/mm/yyyy hoặc yyyy-mm-dd)")
     r.add_argument("--summary", required=True, help="trích yếu nội dung")
     g = r.add_mutually_exclusive_group(required=True)
     g.add_argument("--followed", dest="followed", action="store_true",
@@ -175,9 +176,13 @@ async def report_cmd(settings, incident_id: str, *, number: str, issued_on: str,
 def run_report(args) -> int:
     from services.incidents import ReportRejected, ReportUnavailable
 
+    from domain.display import read_vn_date
+
     settings = settings_for(args)
+    typed = read_vn_date(args.issued_on)  # dd/mm/yyyy as people type it, sent on as ISO
+    issued_on = typed.isoformat() if typed else args.issued_on
     try:
-        outcome = asyncio.run(report_cmd(settings, args.id, number=args.number, issued_on=args.issued_on,
+        outcome = asyncio.run(report_cmd(settings, args.id, number=args.number, issued_on=issued_on,
                                          summary=args.summary, followed=args.followed, note=args.note,
                                          key=args.key))
     except ReportRejected as err:

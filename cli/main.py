@@ -8,20 +8,36 @@ import pkgutil
 import sys
 
 import cli
+from cli.argparse_vi import METAVARS, ViHelpFormatter, install as install_vietnamese
 from cli.common import hard_exit
 from config.logging import configure_logging
 
-SKIP = {"main", "common"}
+SKIP = {"main", "common", "argparse_vi"}
 CONFIG_HELP = "tệp cấu hình TOML (mặc định: DONDOC_CONFIG hoặc config/examples/default.toml)"
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser with the Vietnamese formatter; subcommands inherit the class."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", ViHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args, **kwargs):
+        action = super().add_argument(*args, **kwargs)
+        if not action.option_strings and action.metavar is None and action.dest in METAVARS:
+            action.metavar = METAVARS[action.dest]  # errors name a positional by it too ("thiếu ...: MÃ")
+        return action
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    install_vietnamese()  # argparse's own words, before any parser is made (cli/argparse_vi.py)
+    parser = Parser(
         prog="dondoc",
         description="dondoc — đôn đốc nhiệm vụ: hạn, nhắc việc, leo thang, báo cáo (Temporal).",
     )
     parser.add_argument("--config", help=CONFIG_HELP)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH", title="các lệnh")
     for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
         if info.name in SKIP or info.name.startswith("_"):
             continue

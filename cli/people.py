@@ -20,7 +20,7 @@ ROLES = ("officer", "lead", "supervisor", "office")
 
 def register(sub) -> None:
     p = sub.add_parser("people", help="người nhận tin: thêm, mời đăng ký Zalo, xem, liệt kê")
-    psub = p.add_subparsers(dest="people_command", metavar="SUBCOMMAND")
+    psub = p.add_subparsers(dest="people_command", metavar="LỆNH_CON", title="các lệnh con")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     a = psub.add_parser("add", help="thêm một người")

@@ -78,12 +78,12 @@ def parse_as_of(text: str | None) -> datetime:
 
 def register(sub) -> None:
     p = sub.add_parser("report", help="báo cáo: hằng ngày, theo kỳ, phụ lục kết quả")
-    rs = p.add_subparsers(dest="report_command", metavar="KIND")
+    rs = p.add_subparsers(dest="report_command", metavar="LOẠI", title="các loại báo cáo")
 
     d = rs.add_parser("daily", help="báo cáo hằng ngày (16:00)")
     d.add_argument("--as-of", help="thời điểm tính báo cáo (ISO 8601; mặc định: bây giờ)")
     d.add_argument("--plan", help="chỉ một kế hoạch")
-    d.add_argument("--json", action="store_true")
+    d.add_argument("--json", action="store_true", help="in JSON")
     d.add_argument("--send", action="store_true", help="chạy quy trình báo cáo ngay: lưu và gửi Ban Chỉ đạo")
     d.set_defaults(func=cmd_daily)
 
@@ -97,9 +97,9 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_period)
 
     a = rs.add_parser("appendix", help="phụ lục kế hoạch có cột kết quả thực tế và văn bản chứng minh")
-    a.add_argument("--plan", required=True)
-    a.add_argument("--format", choices=("xlsx", "docx"), required=True)
-    a.add_argument("-o", "--output", required=True)
+    a.add_argument("--plan", required=True, help="tên kế hoạch")
+    a.add_argument("--format", choices=("xlsx", "docx"), required=True, help="định dạng tệp: xlsx (Excel) hoặc docx (Word)")
+    a.add_argument("-o", "--output", required=True, help="tệp ghi ra")
     a.add_argument("--as-of", help="thời điểm đọc kết quả (mặc định: bây giờ)")
     a.set_defaults(func=cmd_appendix)
 

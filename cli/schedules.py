@@ -7,20 +7,11 @@ nothing (the report workflow checks the Vietnamese working calendar).
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
-
-from croniter import croniter
+from datetime import datetime
 
 from cli.common import config_for, print_json, settings_for
 from domain.calendar import WorkingCalendar
-
-
-def next_runs(cron: str, time_zone: str, count: int, now: datetime | None = None) -> list[datetime]:
-    tz = ZoneInfo(time_zone)
-    start = (now or datetime.now(timezone.utc)).astimezone(tz)
-    it = croniter(cron, start)
-    return [it.get_next(datetime) for _ in range(count)]
+from services.schedule_views import next_runs
 
 
 def describe(config, count: int = 5, now: datetime | None = None) -> list[dict]:
@@ -45,7 +36,7 @@ def describe(config, count: int = 5, now: datetime | None = None) -> list[dict]:
 
 def register(sub) -> None:
     p = sub.add_parser("schedules", help="lịch gửi báo cáo (cron, múi giờ, các lần chạy tới)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="in JSON")
     p.add_argument("--count", type=int, default=5, help="số lần chạy tới cần liệt kê (mặc định 5)")
     p.set_defaults(func=cmd_schedules)
 

@@ -39,7 +39,7 @@ def parse_status(text: str) -> str:
 
 def register(sub) -> None:
     p = sub.add_parser("task", help="nhiệm vụ: thêm, xem, liệt kê")
-    tsub = p.add_subparsers(dest="task_command", metavar="SUBCOMMAND")
+    tsub = p.add_subparsers(dest="task_command", metavar="LỆNH_CON", title="các lệnh con")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     a = tsub.add_parser("add", help="thêm một nhiệm vụ và bắt đầu theo dõi hạn")

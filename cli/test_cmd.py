@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def register(sub) -> None:
     p = sub.add_parser("test", help="chạy bộ kiểm thử (pytest)", add_help=False)
-    p.add_argument("pytest_args", nargs="*")
+    p.add_argument("pytest_args", nargs="*", help="tham số chuyển nguyên cho pytest (ví dụ -x -q -k tên)")
     p.set_defaults(func=run)
 
 

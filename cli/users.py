@@ -18,7 +18,7 @@ ROLE_HELP = "vai trò: admin (Quản trị), office (Văn phòng thường trự
 
 def register(sub) -> None:
     p = sub.add_parser("users", help="tài khoản đăng nhập bảng điều khiển: thêm, liệt kê, cấp lại mật khẩu, khóa")
-    usub = p.add_subparsers(dest="users_command", metavar="SUBCOMMAND")
+    usub = p.add_subparsers(dest="users_command", metavar="LỆNH_CON", title="các lệnh con")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
     a = usub.add_parser("add", help="thêm tài khoản (in mật khẩu dùng một lần)")

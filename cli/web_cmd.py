@@ -6,7 +6,7 @@ from cli.common import config_for, require_secret_key, settings_for
 
 def register(sub) -> None:
     p = sub.add_parser("web", help="chạy ứng dụng web (liên kết xác nhận, bảng điều khiển, /healthz)")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="mặc định DONDOC_WEB_PORT (8000)")
     p.set_defaults(func=run)
 

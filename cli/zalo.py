@@ -13,7 +13,7 @@ from cli.common import config_for, fail, migrated_database
 
 def register(sub) -> None:
     p = sub.add_parser("zalo", help="bot Zalo: nhận tin người dùng gửi tới bot (đăng ký, hủy, đã nhận)")
-    zsub = p.add_subparsers(dest="zalo_command", metavar="LỆNH")
+    zsub = p.add_subparsers(dest="zalo_command", metavar="LỆNH_CON", title="các lệnh con")
     poll = zsub.add_parser("poll", help="đọc tin gửi tới bot bằng getUpdates (không cần địa chỉ công khai)")
     poll.set_defaults(func=run_poll)
 
