@@ -114,6 +114,8 @@ def compute(database_url: str, config, kind: str, as_of: datetime, period: str |
         data = daily_data(database_url, config, as_of, kind=kind)
         data["report_kind"] = kind
         return data
+    if period:  # a quarter, a month or a range of days (domain.periods)
+        return period_data(database_url, config, period=period, as_of=as_of)
     quarter, month = _period_of(kind, as_of, period)
     return period_data(database_url, config, quarter=quarter, month=month, as_of=as_of)
 

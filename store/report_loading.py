@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Text, func, or_, select, type_coerce
 
 from domain.calendar import WorkingCalendar
+from domain.periods import span_of
 from domain.report import (
     Appendix, CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow, build_appendix, build_daily,
     build_period, local_day, period_bounds,
@@ -149,8 +150,10 @@ def daily_data(database_url: str, config, as_of: datetime, plan: str | None = No
 
 
 def period_data(database_url: str, config, *, quarter: str | None = None, month: str | None = None,
-                as_of: datetime | None = None, plan: str | None = None) -> dict[str, Any]:
-    start, end, key, label = period_bounds(quarter, month)
+                as_of: datetime | None = None, plan: str | None = None, period: str | None = None) -> dict[str, Any]:
+    """The period summary of a quarter or a month, or of `period` (any key of
+    domain.periods: a quarter, a month, a range of days)."""
+    start, end, key, label = span_of(period) if period else period_bounds(quarter, month)
     as_of = as_of or datetime.now(timezone.utc)
     with session_scope(database_url) as s:
         tasks = load_tasks(s, plan, full=True)
