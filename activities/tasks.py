@@ -108,6 +108,9 @@ def write_projection(database_url: str, p: TaskProjection) -> bool:
             row.status, row.result, row.level = p.status, p.result, p.level
             row.completed_on = _day(p.completed_on)
             row.evidence = p.evidence
+        if p.event_kind == "task_amended":  # reassigned from the dashboard too: the row follows the workflow
+            row.title, row.output = p.task.title, p.task.output
+            row.lead_units, row.lead_official = list(p.task.lead_units), p.task.lead_official
         if p.cycle is not None and p.cycle.period == "":
             row.due = _day(p.cycle.due)
             if p.task.due_at is not None or p.cycle.due_at is not None:

@@ -19,7 +19,7 @@ from domain.policy import LadderPolicy, RecurringPolicy
 
 __all__ = [
     "TaskSpec", "CycleInfo", "StepPlan", "TaskCarry", "TaskInput", "ConfirmInput", "ExtendInput",
-    "AmendInput", "CancelInput", "UpdateAnswer", "TaskStatus", "PlanRequest", "PlanResult",
+    "AmendInput", "CancelInput", "ResendInput", "UpdateAnswer", "TaskStatus", "PlanRequest", "PlanResult",
     "CycleRequest", "RecipientsRequest", "TaskRecipients", "TaskProjection", "Recipient",
 ]
 
@@ -85,6 +85,7 @@ class TaskCarry:
     reached: list[str] = field(default_factory=list)   # levels told in this cycle (completion notice)
     answers: dict[str, UpdateAnswer] = field(default_factory=dict)  # update key → answer (bounded)
     unwritten: list[str] = field(default_factory=list)  # periods whose late report awaits the store
+    resends: int = 0                         # links resent this cycle (names the steps resend-N)
 
 
 @dataclass
@@ -108,6 +109,7 @@ class ConfirmInput:
     note: str = ""
     confirmed_by: str = ""                   # recipient key from the signed link, "cli", "api:<user>"
     cycle: str = ""                          # the report period (recurring); "" = the current one
+    recorded_by: str = ""                    # the dashboard account recording a completion received on paper
 
 
 @dataclass
@@ -122,7 +124,8 @@ class ExtendInput:
 
 @dataclass
 class AmendInput:
-    """A re-import changed the row: only the fields given change."""
+    """A re-import changed the row, or the standing office reassigned the task or moved
+    its deadline from the dashboard: only the fields given change."""
     key: str
     title: str | None = None
     lead_units: list[str] | None = None
@@ -130,20 +133,31 @@ class AmendInput:
     output: str | None = None
     due: str | None = None
     due_at: datetime | None = None
-    reason: str = ""
+    reason: str = ""                         # a decision: its summary (trích yếu)
+    actor: str = ""                          # the dashboard account that made the change ("" = a re-import)
+    decision_number: str = ""                # the document deciding a new deadline (số ký hiệu) …
+    decision_date: str = ""                  # … its date of issue (ISO) …
+    decided_by: str = ""                     # … and who decided (a person or body, as written)
 
 
 @dataclass
 class CancelInput:
     key: str
     reason: str
-    cancelled_by: str = ""
+    cancelled_by: str = ""                   # the account (dashboard, API) that cancelled
+
+
+@dataclass
+class ResendInput:
+    """Send the unit its confirmation link again, now (the dashboard's "gửi lại")."""
+    key: str
+    actor: str = ""                          # the dashboard account that asked
 
 
 @dataclass
 class UpdateAnswer:
     task_id: str
-    action: str                              # confirm | extend | amend | cancel
+    action: str                              # confirm | extend | amend | cancel | resend_link
     first: bool = True                       # False: another key after the first counted; nothing changed
     status: str = "open"                     # open | completed | cancelled (the task)
     result: str | None = None                # early | on_time | late (the task or the cycle)

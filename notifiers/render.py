@@ -32,7 +32,10 @@ dd/mm/yyyy, Vietnam time). Lists of names may also be a single string.
   cycle_escalation period, due, days_late, notified
   completed      result (early|on_time|late), completed_on, due, period (for a cycle),
                  evidence_number (số ký hiệu văn bản)
-  amended        old_due, new_due (or due), reason, approved_by, changes (list of text)
+  amended        old_due, new_due (or due), reason, approved_by, changes (list of text),
+                 decision_number, decision_date, decided_by (a deadline decided by a document)
+  cancelled      reason, cancelled_on, due, period (for a recurring task)
+  link_resent    due, overdue (bool), period (for a cycle); the link
   incident_alert      detected_at, due_at, hours_left, severity
   incident_escalation detected_at, due_at, hours_late, notified
   incident_reported   detected_at, reported_at, result (on_time|late), report_number
@@ -53,7 +56,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 KINDS = (
     "assigned", "reminder", "escalation", "cycle_reminder", "cycle_escalation", "completed",
-    "amended", "incident_alert", "incident_escalation", "incident_reported", "no_channel",
+    "amended", "cancelled", "link_resent", "incident_alert", "incident_escalation", "incident_reported",
+    "no_channel",
 )
 # Keys a kind cannot be written without (besides "title"); the rest are optional.
 REQUIRED = {
@@ -62,6 +66,8 @@ REQUIRED = {
     "cycle_reminder": ("period", "due", "days_left"),
     "cycle_escalation": ("period", "due", "days_late"),
     "completed": ("result",),
+    "cancelled": ("reason",),
+    "link_resent": ("due",),
     "incident_alert": ("detected_at", "due_at"),
     "incident_escalation": ("detected_at", "due_at"),
     "incident_reported": ("detected_at", "reported_at", "result"),

@@ -14,7 +14,7 @@ A step the worker slept through (an outage) is still sent when the worker return
 nothing is lost, and the delivery log stops a step from going out twice.
 
 Updates (validated; idempotent by a key kept in workflow state, because update ids
-do not survive continue-as-new): confirm, extend, amend, cancel. A confirmation is
+do not survive continue-as-new): confirm, extend, amend, cancel, resend_link. A confirmation is
 classified against the deadline day using the moment it reaches the workflow (its
 Vietnamese calendar day) -- not the document's date of issue, which is evidence
 a unit writes itself and may predate or backdate the work. When a task or cycle is
@@ -37,9 +37,10 @@ from temporalio import workflow
 # Workflow code, imported into the sandbox like this module; the limits and patch
 # names stay importable from here.
 from workflows.task_common import (  # noqa: F401
-    ESCALATION_KINDS, LINK_LEVELS, LOCAL_LOOKUPS, LOCAL_SENDS, MAX_ANSWERS, RECENT_CYCLES,
+    CANCEL_NOTICE, ESCALATION_KINDS, LINK_LEVELS, LOCAL_LOOKUPS, LOCAL_SENDS, MAX_ANSWERS, RECENT_CYCLES,
     STEPS_PER_RUN, lookup,
 )
+from workflows.task_actions import TaskActions
 from workflows.task_sending import TaskSending
 from workflows.task_updates import TaskUpdates
 
@@ -55,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="TaskWorkflow")
-class TaskWorkflow(TaskUpdates, TaskSending):
+class TaskWorkflow(TaskUpdates, TaskActions, TaskSending):
     @workflow.init
     def __init__(self, inp: TaskInput) -> None:
         # Set before any update is handled, so an early update sees the carried state.
@@ -102,10 +103,11 @@ class TaskWorkflow(TaskUpdates, TaskSending):
         return not self.recurring or self.c.cycle.status == "open"
 
     def _interrupted(self) -> bool:
-        return self._changed or not self._open() or bool(self.c.unwritten)
+        return self._changed or not self._open() or bool(self.c.unwritten) or self._wake
 
     async def _sleep_until(self, at: datetime) -> bool:
         """Sleep until `at`; True when an update interrupted the sleep."""
+        self._wake = False  # a step queued for now (resend_link) is first in line: this sleep sends it
         self.next_step = self.c.steps[0] if self.c.steps else None
         delay = (at - workflow.now()).total_seconds()
         if delay <= 0:
@@ -127,7 +129,10 @@ class TaskWorkflow(TaskUpdates, TaskSending):
     async def _finish(self) -> TaskStatus:
         cycle = self.c.cycle
         if self.c.status == "cancelled":
-            await self._project("task_cancelled", "cancelled", {"reason": self._cancel_reason})
+            by = {"by": self._cancelled_by} if self._cancelled_by else {}
+            await self._project("task_cancelled", "cancelled", {"reason": self._cancel_reason, **by})
+            if workflow.patched(CANCEL_NOTICE):
+                await self._cancel_notice()
         elif cycle.status == "reported":
             await self._project("cycle_reported" if self.recurring else "task_completed", "closed", {
                 "result": cycle.result, "reported_on": cycle.reported_on, "evidence": cycle.evidence})
@@ -157,8 +162,10 @@ class TaskWorkflow(TaskUpdates, TaskSending):
     async def _plan(self, mode: str) -> None:
         self._changed = False
         result = await self._plan_request(mode)
-        # A change notice not yet sent stays, held to the next office-hours moment.
+        # A change notice not yet sent stays, held to the next office-hours moment; a
+        # link the office asked to resend stays as it was asked (now).
         notices = [replace(s, at=max(s.at, result.notice_at)) for s in self.c.steps if s.kind == "amended"]
+        notices += [s for s in self.c.steps if s.kind == "link_resent"]
         self.c.steps = sorted(notices + result.steps, key=lambda s: s.at)
         self._note_last_planned(result.steps)
         self.c.planned = True

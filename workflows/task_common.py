@@ -34,6 +34,9 @@ LOCAL_LOOKUPS = "local-lookups"
 # lost workflow task a no-op. `dondoc bench`, reminder lag N=500 on 2 cores:
 # see the README's Hiệu năng section.
 LOCAL_SENDS = "local-sends"
+# Patch: a cancelled task tells everyone reminded so far (and the unit) once, in a
+# ``cancelled`` notice without a link; before it, a cancellation told nobody.
+CANCEL_NOTICE = "cancel-notice"
 
 
 async def run_activity(patch: str, name: str, arg, result_type, options: dict):

@@ -61,7 +61,7 @@ class TaskSending:
             "deliveries": [{"recipient": r.key, "status": r.status, "channel": r.channel} for r in results]})
 
     def _template_kind(self, step: StepPlan) -> str:
-        if step.kind == "assigned" or step.kind == "amended" or not self.recurring:
+        if step.kind in ("assigned", "amended", "link_resent") or not self.recurring:
             return step.kind
         return step.kind if step.kind.startswith("cycle_") else f"cycle_{step.kind}"
 
@@ -76,7 +76,7 @@ class TaskSending:
         # The link works for [links] confirm_days from the later of now and the deadline;
         # the delivery activity reads the configuration, so history holds no lifetime.
         valid_from = max(now, cycle.due_at).isoformat()
-        linked = kind not in ("completed",)
+        linked = kind not in ("completed", "cancelled")
         requests = [DeliverRequest(
             subject_id=self.spec.id, cycle=cycle.period, step=step_id, kind=kind, recipient=r,
             context=dict(context),

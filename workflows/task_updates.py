@@ -1,4 +1,5 @@
-"""The task workflow's updates: confirm, extend, amend, cancel (a mixin of TaskWorkflow).
+"""The task workflow's updates: confirm, extend, amend, cancel (a mixin of TaskWorkflow;
+resend_link is in task_actions.py).
 
 Each is validated (its validator rejects a bad request before it reaches history)
 and idempotent by a key kept in workflow state, because update ids do not survive
@@ -77,6 +78,8 @@ class TaskUpdates:
         target.evidence = {"document_number": inp.document_number.strip(), "issued_on": iso_day(inp.issued_on),
                            "summary": inp.summary.strip(), "link": inp.link, "note": inp.note,
                            "confirmed_by": inp.confirmed_by, "confirmed_at": now.isoformat()}
+        if inp.recorded_by:  # received on paper, recorded on the dashboard by this account
+            target.evidence["recorded_by"] = inp.recorded_by
         target.first_key = inp.key
         if not self.recurring:
             self.c.status, self.c.result = "completed", target.result
@@ -164,12 +167,33 @@ class TaskUpdates:
                 spec.due, spec.due_at = inp.due or local_day(due_at).isoformat(), inp.due_at
                 cycle.due, cycle.due_at = spec.due, due_at
                 changes.append("due")
+        decision = self._decision(inp)
         if "due" in changes or routed:
             self._deadline_changed({"old_due": old_due, "new_due": cycle.due, "reason": inp.reason,
-                                    "changes": [CHANGE_TEXT[c] for c in changes]})
+                                    "changes": [CHANGE_TEXT[c] for c in changes], **decision})
         if changes:
-            await self._project("task_amended", f"amend|{inp.key}", {"changes": changes, "reason": inp.reason})
+            data = {"changes": changes, "reason": inp.reason}
+            if inp.actor:  # from the dashboard: who did it, and what it is now
+                data.update(self._amended_facts(changes, old_due), by=inp.actor, **decision)
+            await self._project("task_amended", f"amend|{inp.key}", data)
         return self._remember(inp.key, self._answer("amend", message=",".join(changes)))
+
+    @staticmethod
+    def _decision(inp: AmendInput) -> dict:
+        """The document that decided a new deadline (empty for a re-import)."""
+        fields = {"decision_number": inp.decision_number.strip(), "decision_date": inp.decision_date,
+                  "decided_by": inp.decided_by.strip()}
+        return {k: v for k, v in fields.items() if v}
+
+    def _amended_facts(self, changes: list[str], old_due: str) -> dict:
+        spec, facts = self.spec, {}
+        if "lead_units" in changes:
+            facts["lead_units"] = list(spec.lead_units)
+        if "lead_official" in changes:
+            facts["lead_official"] = spec.lead_official or ""
+        if "due" in changes:
+            facts.update(old_due=old_due, new_due=self.c.cycle.due)
+        return facts
 
     @amend.validator
     def _validate_amend(self, inp: AmendInput) -> None:
@@ -182,14 +206,37 @@ class TaskUpdates:
             errors.append("Nhiệm vụ định kỳ không đổi thời hạn bằng cách này; kỳ mới theo cấu hình.")
         if inp.title is not None and not inp.title.strip():
             errors.append("Tên nhiệm vụ không được để trống.")
+        if inp.actor and not errors:
+            errors += self._office_amend_errors(inp)
         raise_if(errors, "InvalidAmendment")
+
+    def _office_amend_errors(self, inp: AmendInput) -> list[str]:
+        """A change from the dashboard: it must change something; a new deadline needs
+        the decision (number, date of issue, summary, who decided)."""
+        errors = []
+        if inp.lead_units is not None and not [u for u in inp.lead_units if u.strip()]:
+            errors.append("Chọn ít nhất một đơn vị chủ trì.")
+        if inp.due is not None:
+            errors += document_errors(inp.decision_number, inp.decision_date, inp.reason,
+                                      today=local_day(workflow.now()), asked="văn bản quyết định",
+                                      summary_of="quyết định").values()
+            if not inp.decided_by.strip():
+                errors.append("Nhập người (cơ quan) quyết định thời hạn mới.")
+            errors += length_errors(decided_by=inp.decided_by)
+            if self.c.cycle is not None and inp.due == self.c.cycle.due:
+                errors.append("Thời hạn mới trùng với thời hạn hiện tại.")
+        units_same = inp.lead_units is None or list(inp.lead_units) == list(self.spec.lead_units)
+        official_same = inp.lead_official is None or (inp.lead_official or "") == (self.spec.lead_official or "")
+        if not errors and inp.due is None and units_same and official_same:
+            errors.append("Không có gì thay đổi so với hiện tại.")
+        return errors
 
     @workflow.update
     async def cancel(self, inp: CancelInput) -> UpdateAnswer:
         if inp.key in self.c.answers:
             return self.c.answers[inp.key]
         self.c.status = "cancelled"
-        self._cancel_reason = inp.reason
+        self._cancel_reason, self._cancelled_by = inp.reason, inp.cancelled_by
         return self._remember(inp.key, self._answer("cancel", message=inp.reason))
 
     @cancel.validator
@@ -203,6 +250,7 @@ class TaskUpdates:
         raise_if(errors, "InvalidCancellation")
 
     _cancel_reason = ""
+    _cancelled_by = ""
 
     def _open_errors(self) -> list[str]:
         if self.c.status == "completed":
