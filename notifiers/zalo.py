@@ -39,6 +39,7 @@ INFO on the ``httpx`` logger; a filter on that logger masks ``/bot<TOKEN>/`` the
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,23 @@ def is_transient(answer: ZaloAnswer) -> bool:
 
 # -- calls ---------------------------------------------------------------------
 
+_shared: httpx.Client | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_client() -> httpx.Client:
+    """The process's one HTTP client for the Bot API, made on first use. A client of
+    its own per message cost more CPU than the rest of a delivery (each loads the CA
+    bundle into a new SSL context: `dondoc bench`'s burst profile) and opened a new
+    connection and TLS session each time; this one keeps its connections. httpx's
+    client is safe to share between threads (the delivery activity sends from several)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=False)
+        return _shared
+
+
 def _url(base: str, token: str, method: str) -> str:
     return f"{(base or DEFAULT_BASE).rstrip('/')}/bot{quote(token, safe=':')}/{method}"
 
@@ -129,11 +147,7 @@ def call(base: str, token: str, method: str, params: Mapping[str, Any] | None = 
     url = _url(base, token, method)
     limits = httpx.Timeout(timeout, connect=min(4.0, timeout))
     try:
-        if client is not None:
-            response = client.post(url, json=dict(params or {}), timeout=limits)
-        else:
-            with httpx.Client(timeout=limits, follow_redirects=False) as own:
-                response = own.post(url, json=dict(params or {}))
+        response = (client or shared_client()).post(url, json=dict(params or {}), timeout=limits)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:  # connect/read errors, timeouts, bad base URLs
         return ZaloAnswer(False, description=scrub(f"lỗi kết nối ({type(exc).__name__}: {exc})", token),
                           method=method)
@@ -235,21 +249,15 @@ def send_message(base: str, token: str, chat_id: str, text: str, *, timeout: flo
     is the list of the parts' results."""
     parts = split_text(text)
     results = []
-    own = client is None
-    client = client or httpx.Client(timeout=timeout, follow_redirects=False)
-    try:
-        for i, part in enumerate(parts, 1):
-            answer = call(base, token, "sendMessage", {"chat_id": chat_id, "text": part}, timeout, client=client)
-            if not answer.ok:
-                if len(parts) > 1:
-                    answer = ZaloAnswer(False, answer.result, answer.error_code,
-                                        f"{answer.description} (phần {i}/{len(parts)})",
-                                        answer.http_status, answer.method)
-                return answer
-            results.append(answer.result)
-    finally:
-        if own:
-            client.close()
+    for i, part in enumerate(parts, 1):
+        answer = call(base, token, "sendMessage", {"chat_id": chat_id, "text": part}, timeout, client=client)
+        if not answer.ok:
+            if len(parts) > 1:
+                answer = ZaloAnswer(False, answer.result, answer.error_code,
+                                    f"{answer.description} (phần {i}/{len(parts)})",
+                                    answer.http_status, answer.method)
+            return answer
+        results.append(answer.result)
     return ZaloAnswer(True, result=results, http_status=200, method="sendMessage")
 
 
