@@ -221,7 +221,8 @@ class DeliveryActivities:
 
     def _send(self, req: DeliverRequest, url: str, channel: str, target: str, message: Message, now: datetime):
         """One send to one target, logged, and watched for a Zalo outage."""
-        outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ)
+        outcome = send(url, *_payload(channel, message), environ=self._environ or os.environ,
+                       delivery_key=delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key))
         slog.info("delivery", subject_id=req.subject_id, cycle=req.cycle, step=req.step,
                   unit=req.recipient.key, level=req.recipient.level, channel=channel, target=target,
                   status="sent" if outcome.ok else "failed", error=outcome.error or None)

@@ -10,7 +10,8 @@ from typing import Any
 
 from domain.calendar import VN_TZ
 
-__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label"]
+__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label", "overdue_words", "days_overdue",
+           "due_words", "period_words", "DATE_PATTERN", "DATE_PLACEHOLDER"]
 
 
 def _parsed(value: Any) -> Any:
@@ -44,6 +45,11 @@ def vn_datetime(value: Any, empty: str = "") -> str:
     return found.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
+# What a date box on a page accepts (the HTML pattern attribute): dd/mm/yyyy as pages
+# show dates, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, and ISO from an older form or a script.
+# ("\/" and "\-" escaped: browsers compile the pattern with the v flag.)
+DATE_PATTERN = r"\s*\d{1,2}\s*[\/.\-]\s*\d{1,2}\s*[\/.\-]\s*\d{4}\s*|\s*\d{4}-\d{2}-\d{2}\s*"
+DATE_PLACEHOLDER = "dd/mm/yyyy"
 _ENTERED = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 
 
@@ -94,3 +100,54 @@ def subject_label(subject_id: str, titles: dict[str, str] | None = None) -> str:
     if kind == "report" and number.isdigit():
         return f"Báo cáo số {number}"
     return "Nhiệm vụ" if kind == "task" else "Tin nhắn"
+
+
+# -- overdue and due, one way for pages, the command line and reports ---------------
+
+def days_overdue(due: date | None, today: date, calendar=None) -> tuple[int, int]:
+    """(working days, calendar days) from ``due`` to ``today``: 0, 0 when not past due.
+    Working days are those in (due, today] that the working calendar (a
+    domain.calendar.WorkingCalendar) counts; without one, Monday to Friday."""
+    if due is None or today <= due:
+        return 0, 0
+    from domain.ladder import working_days_between
+
+    if calendar is None:
+        from domain.calendar import WorkingCalendar
+
+        calendar = WorkingCalendar()
+    return max(working_days_between(calendar, due, today), 0), (today - due).days
+
+
+def overdue_words(working: int | None, calendar_days: int | None, capital: bool = False) -> str:
+    """How late a task is, stated one way everywhere: "quá hạn 8 ngày làm việc
+    (12 ngày lịch)"; the calendar days alone while no working day has passed yet
+    (due on a Friday, read on Sunday), or when the working days are not known."""
+    calendar_days = int(calendar_days or 0)
+    if working:
+        text = f"quá hạn {int(working)} ngày làm việc ({calendar_days} ngày lịch)"
+    else:
+        text = f"quá hạn {calendar_days} ngày lịch"
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def due_words(due: Any, extended_from: Any = None) -> str:
+    """A deadline as people read it: "31/12/2026", or "31/12/2026 (gia hạn từ 30/06/2026)"
+    for a deadline moved by an approved extension."""
+    text = vn_date(due)
+    if extended_from and vn_date(extended_from) != text:
+        text += f" (gia hạn từ {vn_date(extended_from)})"
+    return text
+
+
+def period_words(period: str | None) -> str:
+    """A report period's key in words: "2026-05" -> "tháng 5/2026", "2026" -> "năm 2026",
+    a drill's "c3" -> "kỳ 3"."""
+    text = (period or "").strip()
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if found:
+        return f"tháng {int(found.group(2))}/{found.group(1)}"
+    if re.fullmatch(r"\d{4}", text):
+        return f"năm {text}"
+    found = re.fullmatch(r"c(\d+)", text)
+    return f"kỳ {found.group(1)}" if found else text

@@ -40,6 +40,7 @@ class NotifyOutbox(NotifyBase):
         super().__init__(**kwargs)
         self.recipient = recipient
         self.database_url: str | None = None  # None: read the environment at send time
+        self.delivery_key: str | None = None  # the delivery this text is for (set by notifiers/transport.py)
 
     def send(self, body: str, title: str = "", notify_type: NotifyType = NotifyType.INFO,
              **kwargs: Any) -> bool:
@@ -49,7 +50,8 @@ class NotifyOutbox(NotifyBase):
         url = self.database_url or database_url_from(os.environ)
         try:
             with session_scope(url) as session:
-                session.add(OutboxMessage(recipient=self.recipient, title=title or "", body=body or ""))
+                session.add(OutboxMessage(recipient=self.recipient, title=title or "", body=body or "",
+                                          delivery_key=self.delivery_key))
         except Exception as exc:  # the reason becomes the delivery's error text
             self.logger.warning("Could not store the message in the outbox: %s: %s",
                                 type(exc).__name__, str(exc).splitlines()[0][:300])

@@ -241,12 +241,13 @@ def _send_zalo(url: str, title: str, body: str, environ: Mapping[str, str]) -> O
 
 
 def send(url: str, title: str, body: str, html: str | None = None,
-         *, environ: Mapping[str, str] | None = None) -> Outcome:
+         *, environ: Mapping[str, str] | None = None, delivery_key: str | None = None) -> Outcome:
     """Send one message to one recipient URL and say how it went.
 
     ``html`` is used by channels that carry it (email: Apprise sends a
     multipart/alternative with a text part derived from it); others get ``body``.
     ``environ`` defaults to os.environ and is read now, not at import.
+    ``delivery_key`` (the delivery log's key) is stored with an outbox text.
     """
     environ = os.environ if environ is None else environ
     channel = channel_of(url)
@@ -261,6 +262,8 @@ def send(url: str, title: str, body: str, html: str | None = None,
     _SENDING.url = url
     try:
         plugin = _instantiate(url, environ)
+        if plugin is not None and channel == "outbox":
+            plugin.delivery_key = delivery_key
         if plugin is None:
             reason = "; ".join(capture.messages) or "unsupported or invalid notification URL"
             return Outcome(False, channel, scrub(f"{mask(url)}: {reason}", url), transient=False)

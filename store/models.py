@@ -10,8 +10,10 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
-                        true)
+                        event, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from domain.text import ascii_fold
 
 
 class UtcDateTime(TypeDecorator):
@@ -78,8 +80,18 @@ class Task(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # ascii_fold(title): what the dashboard's search matches, so "du lieu" finds "dữ liệu"
+    # with a LIKE in the database (kept by the ORM events below; NULL for rows written
+    # behind the ORM, which the search then matches on the title itself).
+    title_fold: Mapped[str | None] = mapped_column(Text, default=None)
     plan: Mapped[Plan | None] = relationship(back_populates="tasks")
     cycles: Mapped[list[Cycle]] = relationship(back_populates="task", order_by="Cycle.due")
+
+
+@event.listens_for(Task, "before_insert")
+@event.listens_for(Task, "before_update")
+def _fold_title(mapper, connection, task: Task) -> None:
+    task.title_fold = ascii_fold(task.title or "")
 
 
 class Cycle(Base):
@@ -160,6 +172,9 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # The delivery (store.models.Delivery.key) this text was stored for: the message list
+    # shows it under that delivery. NULL for texts stored before it was recorded.
+    delivery_key: Mapped[str | None] = mapped_column(String(400), index=True, default=None)
 
 
 class Incident(Base):

@@ -168,7 +168,7 @@ def test_tasks_overdue_first_and_marked(dash):
     order = [m for m in re.findall(r'href="/dashboard/tasks/([^"]+)"', page.text)]
     assert order[:2] == ["p/2", "p/3"]                  # most late first
     assert order.index("p/1") < order.index("p/5")      # no deadline last
-    assert "Quá hạn 9 ngày" in page.text and "2 quá hạn" in page.text
+    assert "ngày làm việc (9 ngày lịch)" in page.text and "2 quá hạn" in page.text  # one overdue phrase
     assert "<script>x()</script>" not in page.text and "&lt;script&gt;x()&lt;/script&gt;" in page.text
 
 

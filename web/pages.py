@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from domain.calendar import VN_TZ
-from domain.display import step_label, vn_date, vn_datetime  # noqa: F401 (the pages' filters, imported by routes)
+from domain.display import period_words, step_label, vn_date, vn_datetime  # noqa: F401 (the pages' filters, imported by routes)
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,7 @@ def _environment() -> Environment:
                        result=lambda v: RESULTS.get(v or "", ""),
                        kind=lambda v: KINDS.get(v or "", v or ""),
                        delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label, incident=incident_label,
-                       event_details=event_details)
+                       event_details=event_details, period=period_words)
     env.globals["event_labels"] = EVENT_LABELS
     env.globals["confirmed_kinds"] = CONFIRMED_KINDS
     return env

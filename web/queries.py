@@ -1,97 +1,16 @@
 """Reads of the SQL store for the dashboard and the JSON API (the same rows for
 both): tasks overdue first, a task with its cycles and timeline, incidents,
-archived reports, the outbox, imported plans. Plain functions, blocking: call
+archived reports, the outbox, imported plans (the task list is web/task_list.py, the
+message list web/outbox_list.py). Plain functions, blocking: call
 them through ``asyncio.to_thread``."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from domain.recipients import SUPERVISORS_KEY
+from web.names import official_name, recipient_name, unit_name  # noqa: F401 (re-exported: pages, routes)
+from web.task_list import extended_from, extensions, list_tasks, task_row  # noqa: F401 (list_tasks re-exported)
 
-PAGE_SIZE = 500
 _PEOPLE = ("requested_by", "decided_by", "approved_by", "unit", "recipient")
-
-
-def unit_name(config, key: str) -> str:
-    unit = config.directory.unit(key)
-    return unit.name if unit else key
-
-
-def official_name(config, key: str | None) -> str:
-    official = config.directory.official(key) if key else None
-    return official.name if official else (key or "")
-
-
-def recipient_name(config, key: str) -> str:
-    directory = config.directory
-    if directory.unit(key):
-        return directory.unit(key).name
-    if directory.official(key):
-        return directory.official(key).name
-    return directory.supervisors_name if key == SUPERVISORS_KEY else key
-
-
-def task_row(task, config, today: date) -> dict[str, Any]:
-    overdue = task.status == "open" and task.due is not None and task.due < today
-    return {
-        "id": task.id, "stt": task.stt, "title": task.title, "plan": task.plan.name if task.plan else None,
-        "plan_id": task.plan_id, "lead_units": list(task.lead_units or []),
-        "lead_unit_names": [unit_name(config, k) for k in task.lead_units or []],
-        "lead_official": task.lead_official, "lead_official_name": official_name(config, task.lead_official),
-        "deadline_raw": task.deadline_raw, "deadline_kind": task.deadline_kind,
-        "due": task.due.isoformat() if task.due else None, "every": task.every, "status": task.status,
-        "result": task.result, "completed_on": task.completed_on.isoformat() if task.completed_on else None,
-        "level": task.level, "overdue": overdue, "days_late": (today - task.due).days if overdue else 0,
-        "unassigned": task.unassigned,
-    }
-
-
-def _sort_key(row: dict) -> tuple:
-    # Overdue first (most late first), then by deadline; tasks without one last.
-    return (not row["overdue"], -row["days_late"], row["due"] is None, row["due"] or "", row["stt"] or "")
-
-
-def list_tasks(database_url: str, config, filters: dict[str, str], today: date) -> list[dict]:
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from store.db import session_scope
-    from store.models import Task
-
-    query = select(Task).options(selectinload(Task.plan))
-    if filters.get("plan"):
-        query = query.where(Task.plan_id == _int(filters["plan"]))
-    if filters.get("status") in ("open", "completed", "cancelled"):
-        query = query.where(Task.status == filters["status"])
-    if filters.get("status") == "overdue":
-        query = query.where(Task.status == "open", Task.due < today)
-    if filters.get("due_before"):
-        day = _day(filters["due_before"])
-        if day:
-            query = query.where(Task.due <= day)
-    if filters.get("q"):
-        query = query.where(Task.title.ilike(f"%{filters['q']}%"))
-    with session_scope(database_url) as session:
-        tasks = session.scalars(query).all()
-        rows = [task_row(t, config, today) for t in tasks]
-    if filters.get("unit"):
-        rows = [r for r in rows if filters["unit"] in r["lead_units"]]  # JSON column: filter here, portably
-    return sorted(rows, key=_sort_key)[:PAGE_SIZE]
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def plans(database_url: str) -> list[dict]:
@@ -118,7 +37,9 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
                               .options(selectinload(Task.plan), selectinload(Task.cycles)))
         if task is None:
             return None
-        row = task_row(task, config, today)
+        current = next((c for c in task.cycles if c.status == "open"), None)  # cycles ordered by due
+        row = task_row(task, config, today, cycle_due=current.due if current else None,
+                       cycle=current.period if current else None, extended=extensions(session, [task_id]).get(task_id))
         row.update(output=task.output, notes=task.notes, section=task.section, evidence=task.evidence,
                    coordinating_units=[unit_name(config, k) for k in task.coordinating_units or []])
         row["cycles"] = [{"period": c.period, "due": c.due.isoformat() if c.due else None, "status": c.status,

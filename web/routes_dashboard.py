@@ -1,5 +1,5 @@
-"""The dashboard, behind a login: tasks (overdue first), a task's timeline,
-incidents, archived reports and the outbox. Read-only: the rows come from the SQL
+"""The dashboard, behind a login: a task's timeline, incidents and archived reports
+(the task list and the messages, Hộp thư đi, are web/routes_lists.py). Read-only: the rows come from the SQL
 store (projections written by activities) through web/queries.py, shared with the
 JSON API. The login is in web/routes_account.py, plan upload in web/routes_import.py.
 Message texts (outbox, report summaries) hold signed links: whole for an administrator,
@@ -13,29 +13,16 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from web.access import page
-from web.masking import sees_links, visible_rows
+from web.masking import visible_rows
 from web.pages import now_utc, render, today_vn
-from web.queries import incidents, list_tasks, outbox, plans, report, reports, task_detail
+from web.queries import incidents, report, reports, task_detail
 
 
-OUTBOX_FIELDS, OUTBOX_MASKED = ("id", "created_at", "recipient", "title", "body"), ("title", "body")
 REPORT_FIELDS, REPORT_MASKED = ("id", "kind", "as_of", "created_at", "short_text"), ("short_text", "html")
 
 
 def _db(request: Request) -> str:
     return request.app.state.settings.database_url
-
-
-@page
-async def tasks_page(request: Request):
-    today = today_vn(now_utc())
-    config = request.app.state.config
-    filters = {k: request.query_params.get(k, "").strip() for k in ("plan", "unit", "status", "due_before", "q")}
-    rows = await asyncio.to_thread(list_tasks, _db(request), config, filters, today)
-    return render(request, "tasks.html", {"rows": rows, "filters": filters, "today": today,
-                                          "plans": await asyncio.to_thread(plans, _db(request)),
-                                          "units": config.directory.units,
-                                          "overdue": sum(r["overdue"] for r in rows)})
 
 
 @page
@@ -77,21 +64,10 @@ async def report_page(request: Request):
                                                              REPORT_MASKED)[0]})
 
 
-@page
-async def outbox_page(request: Request):
-    """The stored messages; their signed links work for an administrator only (web/masking.py)."""
-    rows = await asyncio.to_thread(outbox, _db(request))
-    return render(request, "outbox.html", {"rows": visible_rows(request.state.user, rows, OUTBOX_FIELDS,
-                                                                OUTBOX_MASKED),
-                                           "masked": not sees_links(request.state.user)})
-
-
 def routes(settings, config) -> list:
     return [
-        Route("/dashboard", tasks_page),
         Route("/dashboard/tasks/{task_id:path}", task_page),
         Route("/dashboard/incidents", incidents_page),
         Route("/dashboard/reports", reports_page),
         Route("/dashboard/reports/{report_id:int}", report_page),
-        Route("/dashboard/outbox", outbox_page),
     ]
