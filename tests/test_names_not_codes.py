@@ -151,6 +151,7 @@ def test_every_dashboard_page_shows_names(dash, city_notice):
     paths = ["/dashboard", "/dashboard?unit=vhxh", "/dashboard/tasks/task/12/1", "/dashboard/tasks/task/12/2",
              "/dashboard/tasks/task/12/3", "/dashboard/incidents", "/dashboard/incidents/incident/1",
              "/dashboard/incidents/new", "/dashboard/reports", f"/dashboard/reports/{report_id}",
+             "/dashboard/reports/preview?kind=daily", "/dashboard/reports/preview?kind=period&period=Qu%C3%BD+II%2F2026",
              "/dashboard/outbox", "/dashboard/import", "/dashboard/people"]
     found = {}
     for path in paths:

@@ -1,9 +1,8 @@
-"""The dashboard, behind a login: a task's timeline, incidents and archived reports
-(the task list and the messages, Hộp thư đi, are web/routes_lists.py). Read-only: the rows come from the SQL
+"""The dashboard, behind a login: a task's timeline and incidents; the task list and
+the messages (Hộp thư đi) are web/routes_lists.py (the Reports pages are web/routes_reports_on_demand.py and
+routes_report_archive.py). Read-only: the rows come from the SQL
 store (projections written by activities) through web/queries.py, shared with the
 JSON API. The login is in web/routes_account.py, plan upload in web/routes_import.py.
-Message texts (outbox, report summaries) hold signed links: whole for an administrator,
-with the links' tokens masked for everyone else (web/masking.py).
 """
 from __future__ import annotations
 
@@ -13,12 +12,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from web.access import page
-from web.masking import visible_rows
 from web.pages import now_utc, render, today_vn
-from web.queries import incidents, report, reports, task_detail
-
-
-REPORT_FIELDS, REPORT_MASKED = ("id", "kind", "as_of", "created_at", "short_text"), ("short_text", "html")
+from web.queries import incidents, task_detail
 
 
 def _db(request: Request) -> str:
@@ -47,27 +42,8 @@ async def incidents_page(request: Request):
     return render(request, "incidents.html", {"rows": rows, "config": request.app.state.config})
 
 
-@page
-async def reports_page(request: Request):
-    rows = await asyncio.to_thread(reports, _db(request))
-    return render(request, "reports.html", {"rows": visible_rows(request.state.user, rows, REPORT_FIELDS,
-                                                                 REPORT_MASKED)})
-
-
-@page
-async def report_page(request: Request):
-    item = await asyncio.to_thread(report, _db(request), request.path_params["report_id"])
-    if item is None:
-        return render(request, "error.html", {"heading": "Không tìm thấy báo cáo", "back": "/dashboard/reports",
-                                              "message": "Không có báo cáo với mã này."}, status=404)
-    return render(request, "report.html", {"r": visible_rows(request.state.user, [item], REPORT_FIELDS + ("html",),
-                                                             REPORT_MASKED)[0]})
-
-
 def routes(settings, config) -> list:
     return [
         Route("/dashboard/tasks/{task_id:path}", task_page),
         Route("/dashboard/incidents", incidents_page),
-        Route("/dashboard/reports", reports_page),
-        Route("/dashboard/reports/{report_id:int}", report_page),
     ]
