@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from cli.common import config_for, connect, fail, print_json, settings_for
 from domain.calendar import VN_TZ
+from domain.display import overdue_words, vn_date
 
 SEND_TIMEOUT_S = 120
 
@@ -126,8 +127,9 @@ def cmd_daily(args) -> int:
         if data["overdue"]:
             sys.stdout.write("\nNhiệm vụ quá hạn:\n")
             for r in data["overdue"]:
-                sys.stdout.write(f"  [{r['plan']}] STT {r['stt']}: {r['title'][:100]} — hạn {r['due']}, "
-                                 f"quá {r['days_overdue']} ngày ({', '.join(r['lead_unit_names'])})\n")
+                late = overdue_words(r.get("working_days_overdue"), r["days_overdue"])
+                sys.stdout.write(f"  [{r['plan']}] STT {r['stt']}: {r['title'][:100]} — hạn {vn_date(r['due'])}, "
+                                 f"{late} ({', '.join(r['lead_unit_names'])})\n")
     return 0
 
 

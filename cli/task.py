@@ -212,14 +212,11 @@ def _overdue(row: dict, today: date) -> bool:
 
 
 def _list_cells(row: dict, directory, cal, today: date) -> tuple[str, ...]:
-    from domain.display import vn_date
-    from domain.ladder import working_days_between
+    from domain.display import days_overdue, overdue_words, vn_date
 
     late = ""
-    if _overdue(row, today):
-        due = date.fromisoformat(row["due"])
-        late = (f"QUÁ HẠN {(today - due).days} ngày "
-                f"({-working_days_between(cal, today, due)} ngày làm việc)")
+    if _overdue(row, today):  # the one phrase of the pages and reports: working days, calendar days beside
+        late = overdue_words(*days_overdue(date.fromisoformat(row["due"]), today, cal), capital=True)
     units = ", ".join((directory.unit(k).name if directory.unit(k) else k) for k in row["lead_units"]) or "—"
     return (vn_date(row["due"], "—"), STATUS_VI.get(row["status"], row["status"]), RESULT_VI.get(row["result"], "—"),
             late or "—", units, row["id"], row["title"][:70])

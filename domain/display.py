@@ -10,8 +10,8 @@ from typing import Any
 
 from domain.calendar import VN_TZ
 
-__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label", "overdue_words", "days_overdue",
-           "due_words", "period_words", "DATE_PATTERN", "DATE_PLACEHOLDER"]
+__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label", "overdue_words", "overdue_of", "days_overdue",
+           "due_words", "period_words", "read_vn_datetime", "DATE_PATTERN", "DATE_PLACEHOLDER"]
 
 
 def _parsed(value: Any) -> Any:
@@ -67,6 +67,33 @@ def read_vn_date(text: str | None) -> date | None:
         return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
     except ValueError:
         return None
+
+
+_TIME = r"(\d{1,2})\s*[:hg]\s*(\d{2})"
+_DAY = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"
+_TIME_FIRST = re.compile(rf"^\s*{_TIME}\s*,?\s*(?:ngày\s*)?{_DAY}\s*$", re.I)
+_DAY_FIRST = re.compile(rf"^\s*{_DAY}\s*,?\s*(?:lúc\s*)?{_TIME}\s*$", re.I)
+
+
+def read_vn_datetime(text: str | None) -> datetime | None:
+    """A moment a person typed, in Vietnam time (naive): "08:30 01/06/2026" as pages
+    show it, "01/06/2026 08:30", "8h30 1/6/2026", or ISO "2026-06-01T08:30" (what a
+    browser's picker sends); None without a time of day or when it is not a moment."""
+    text = (text or "").strip()
+    try:
+        found = _TIME_FIRST.match(text)
+        if found:
+            hour, minute, day, month, year = (int(g) for g in found.groups())
+            return datetime(year, month, day, hour, minute)
+        found = _DAY_FIRST.match(text)
+        if found:
+            day, month, year, hour, minute = (int(g) for g in found.groups())
+            return datetime(year, month, day, hour, minute)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", text):
+            return datetime.fromisoformat(text.replace(" ", "T"))
+    except ValueError:
+        return None
+    return None
 
 
 # A message's step in words: what was sent (the raw step id stays out of the text).
@@ -129,6 +156,12 @@ def overdue_words(working: int | None, calendar_days: int | None, capital: bool 
     else:
         text = f"quá hạn {calendar_days} ngày lịch"
     return text[:1].upper() + text[1:] if capital else text
+
+
+def overdue_of(row: Any) -> str:
+    """A report row's lateness in the same words (its ``working_days_overdue`` and
+    ``days_overdue``; an archived report without the first says the calendar days)."""
+    return overdue_words(row.get("working_days_overdue"), row.get("days_overdue"))
 
 
 def due_words(due: Any, extended_from: Any = None) -> str:

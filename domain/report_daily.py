@@ -187,7 +187,7 @@ def overdue_by_unit(overdue: list[dict[str, Any]], unit_names: Mapping[str, str]
     for r in overdue:
         first = r["lead_units"][0] if r["lead_units"] else NO_UNIT
         groups.setdefault(first, []).append(r)
-    keys = ("id", "plan", "stt", "title", "due", "days_overdue")
+    keys = ("id", "plan", "stt", "title", "due", "days_overdue", "working_days_overdue")
     out = [{"unit": u, "name": unit_names.get(u, u), "count": len(rs),
             "tasks": [{**{k: r[k] for k in keys}, "co_lead_unit_names": r["lead_unit_names"][1:]} for r in rs]}
            for u, rs in groups.items()]

@@ -143,7 +143,7 @@ def _environment() -> Environment:
     )
     env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, names=names, shorten=shorten, hours=hours,
                        result_label=lambda v: RESULTS.get(v or "", v or "chưa phân loại"),
-                       level_label=lambda v: LEVELS.get(v or "", v or ""))
+                       level_label=lambda v: LEVELS.get(v or "", v or ""), overdue=display.overdue_of)
     return env
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.calendar import VN_TZ
-from domain.display import vn_date, vn_datetime
+from domain.display import overdue_of, vn_date, vn_datetime
 from notifiers.render import render
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -21,7 +21,8 @@ TITLES = {"daily": "Báo cáo tình hình thực hiện nhiệm vụ", "weekly":
 SHORT_ROWS = 5
 EMAIL_ROWS = 300
 UNITS_SHOWN = 6
-SLIM_KEYS = ("stt", "plan", "title", "due", "days_overdue", "lead_unit_names", "period", "deadline_raw", "seen")
+SLIM_KEYS = ("stt", "plan", "title", "due", "days_overdue", "working_days_overdue", "lead_unit_names", "period",
+             "deadline_raw", "seen")
 
 
 # -- the page --------------------------------------------------------------------
@@ -32,7 +33,7 @@ def _page_env():
 
     env = Environment(loader=FileSystemLoader(str(WEB_TEMPLATES)), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime)
+    env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, overdue=overdue_of)
     return env
 
 

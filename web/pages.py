@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from domain.calendar import VN_TZ
-from domain.display import period_words, step_label, vn_date, vn_datetime  # noqa: F401 (the pages' filters, imported by routes)
+from domain.display import (DATE_PATTERN, DATE_PLACEHOLDER, period_words, step_label,  # noqa: F401 (filters, used by routes)
+                            vn_date, vn_datetime)
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,7 @@ def _environment() -> Environment:
                        delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label, incident=incident_label,
                        event_details=event_details, period=period_words)
     env.globals["event_labels"] = EVENT_LABELS
+    env.globals["date_input"] = {"pattern": DATE_PATTERN, "placeholder": DATE_PLACEHOLDER}  # templates/_forms.html
     env.globals["confirmed_kinds"] = CONFIRMED_KINDS
     return env
 

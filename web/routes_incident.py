@@ -29,7 +29,9 @@ from starlette.routing import Route
 from web import csrf
 from web.access import page
 from web.pages import now_utc, render, today_vn
-from domain.evidence import document_errors, parse_day
+from domain.display import read_vn_date, read_vn_datetime
+from domain.evidence import document_errors
+from web.forms import DATE_HINT, iso_day
 from web.link_guard import Refusal, check_link, guard_post, link_form, refusal_page
 
 UPDATE_TIMEOUT_S = 8          # the update's RPC timeout; the page answers within ~10 s
@@ -56,10 +58,11 @@ def _facts(view: dict) -> dict:
 def read_report(form, today) -> tuple[dict, dict]:
     """The report's fields and the errors, field by field, in Vietnamese."""
     values = {k: str(form.get(k, "")).strip() for k in ("number", "issued_on", "summary", "followed", "note")}
+    values["issued_on"] = iso_day(values["issued_on"])  # dd/mm/yyyy as typed, ISO from here on
     errors = document_errors(values["number"], values["issued_on"], values["summary"], today=today,
                              note=values["note"], asked="văn bản báo cáo (ví dụ 12/BC-CA)", summary_of="báo cáo")
-    if "issued_on" not in errors:
-        values["issued_on"] = parse_day(values["issued_on"]).isoformat()
+    if "issued_on" in errors and values["issued_on"] and read_vn_date(values["issued_on"]) is None:
+        errors["issued_on"] = f"Ngày ban hành không hợp lệ: {DATE_HINT}."
     if values["followed"] not in ("yes", "no"):
         errors["followed"] = "Cho biết việc xử lý có theo điều phối của lực lượng chuyên trách hay không."
     return values, errors
@@ -159,7 +162,17 @@ def _reported_view(view: dict, outcome) -> dict:
 
 # -- dashboard: open an incident, see one ------------------------------------------------------
 def _local_input(moment: datetime) -> str:
-    return moment.astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
+    """A moment as the form shows it and people type it: HH:MM dd/mm/yyyy, Vietnam time."""
+    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def _detected_at(typed: str) -> str | None:
+    """The typed moment as ISO (Vietnam time) for services/incidents.py; "" for none;
+    None when it is not a moment."""
+    if not typed:
+        return ""
+    moment = read_vn_datetime(typed)
+    return moment.isoformat() if moment else None
 
 
 async def new_incident_page(request: Request):
@@ -178,6 +191,11 @@ async def new_incident_page(request: Request):
     form = request.state.form
     values = {k: str(form.get(k, "")).strip() for k in ("unit", "title", "detected_at", "severity")}
     ctx["values"] = values
+    detected_at = _detected_at(values["detected_at"])
+    if detected_at is None:
+        ctx["errors"] = {"detected_at": "Thời điểm phát hiện không hợp lệ: nhập giờ:phút ngày/tháng/năm, "
+                                        "ví dụ 08:30 01/06/2026."}
+        return render(request, "incident_new.html", ctx, status=422)
 
     async def client():
         c = await request.app.state.temporal.get()
@@ -187,7 +205,7 @@ async def new_incident_page(request: Request):
 
     try:
         opened = await open_incident(client, settings, config, unit=values["unit"], title=values["title"],
-                                     detected_at=values["detected_at"] or None, severity=values["severity"],
+                                     detected_at=detected_at or None, severity=values["severity"],
                                      opened_by=f"web:{user.username}", now=now)
     except IncidentInputError as err:
         ctx["errors"] = {"form": str(err)}

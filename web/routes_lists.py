@@ -12,7 +12,7 @@ import asyncio
 from starlette.requests import Request
 from starlette.routing import Route
 
-from domain.display import DATE_PATTERN, DATE_PLACEHOLDER, read_vn_date
+from domain.display import read_vn_date
 from web.access import page
 from web.masking import sees_links, visible
 from web.outbox_list import CHANNELS, FILTERS, message_page, recipients
@@ -22,7 +22,6 @@ from web.queries import plans
 from web.task_list import task_page
 
 TASK_FILTERS = ("plan", "unit", "status", "due_before", "q")
-DATE_INPUT = {"pattern": DATE_PATTERN, "placeholder": DATE_PLACEHOLDER}
 
 
 def _db(request: Request) -> str:
@@ -47,7 +46,7 @@ async def tasks_page(request: Request):
     return render(request, "tasks.html", {
         "rows": found.rows, "found": found, "filters": filters, "errors": errors, "today": today,
         "plans": await asyncio.to_thread(plans, _db(request)), "units": config.directory.units,
-        "overdue": found.overdue, "date_input": DATE_INPUT,
+        "overdue": found.overdue,
         "pages": page_links("/dashboard", filters, found.page, found.pages) if found.pages > 1 else []},
         status=422 if errors else 200)
 
