@@ -36,6 +36,8 @@ EVENT_LABELS = {
     "task_assigned": "Bắt đầu theo dõi nhiệm vụ", "task_step": "Bước đôn đốc",
     "task_completed": "Xác nhận hoàn thành", "task_extended": "Gia hạn", "task_amended": "Điều chỉnh nhiệm vụ",
     "task_cancelled": "Hủy nhiệm vụ", "cycle_opened": "Mở kỳ báo cáo",
+    # The standing office's actions on the task page (web/routes_task_actions.py, routes_task_links.py).
+    "link_resent": "Gửi lại đường dẫn báo cáo cho đơn vị", "link_revoked": "Thu hồi đường dẫn",
     # What people answer the Zalo bot (services/zalo_bot.py).
     "zalo_ack": "Người nhận báo «đã nhận» qua Zalo", "zalo_linked": "Liên kết Zalo",
     "zalo_unlinked": "Hủy nhận tin qua Zalo",
@@ -53,7 +55,14 @@ def incident_label(incident_id: str) -> str:
 _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mới", "reason": "lý do",
                   "approved_by": "người đồng ý", "decided_by": "người quyết định", "requested_by": "đơn vị đề nghị",
                   "result": "kết quả", "reported_on": "ngày xác nhận", "note": "ý kiến", "changes": "thay đổi",
-                  "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới"}
+                  "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới",
+                  "lead_units": "đơn vị chủ trì mới", "lead_official": "lãnh đạo phụ trách mới",
+                  "decision_number": "căn cứ văn bản", "decision_date": "ngày ban hành", "recipient": "người nhận",
+                  "purpose": "dùng để", "by": "người thực hiện"}
+_CHANGE_WORDS = {"title": "tên nhiệm vụ", "output": "sản phẩm đầu ra", "lead_units": "đơn vị chủ trì",
+                 "lead_official": "lãnh đạo phụ trách", "due": "thời hạn"}
+_PURPOSE_WORDS = {"confirm": "xác nhận hoàn thành", "extend": "duyệt gia hạn", "incident": "báo cáo sự cố",
+                  "report": "xem báo cáo"}
 _HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id"}
 _LEVEL_NAMES = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách", "supervisors": "Ban Chỉ đạo"}
 _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm vụ thường xuyên, báo cáo định kỳ",
@@ -73,11 +82,17 @@ def event_details(data: dict | None) -> list[str]:
             if value.get("summary"):
                 text += f": {value['summary']}"
             out.append(f"văn bản: {text}")
+            if value.get("recorded_by"):
+                out.append(f"ghi nhận theo văn bản giấy, người thực hiện: {value['recorded_by']}")
             continue
         if key == "result":
             value = RESULTS.get(value, value)
-        elif key in ("due", "old_due", "new_due", "reported_on") and isinstance(value, str):
+        elif key in ("due", "old_due", "new_due", "reported_on", "decision_date") and isinstance(value, str):
             value = vn_date(value)
+        elif key == "changes" and isinstance(value, list):
+            value = ", ".join(_CHANGE_WORDS.get(v, v) for v in value)
+        elif key == "purpose":
+            value = _PURPOSE_WORDS.get(value, value)
         elif key == "policy":
             value = _POLICY_NAMES.get(value, value)
         elif key == "levels" and isinstance(value, list):

@@ -20,20 +20,26 @@ def _db(request: Request) -> str:
     return request.app.state.settings.database_url
 
 
-@page
-async def task_page(request: Request):
-    today = today_vn(now_utc())
-    detail = await asyncio.to_thread(task_detail, _db(request), request.app.state.config,
-                                     request.path_params["task_id"], today)
+async def task_context(request: Request, task_id: str, today) -> dict | None:
+    """What task.html shows of a task (None: no such task); the action forms add theirs."""
+    detail = await asyncio.to_thread(task_detail, _db(request), request.app.state.config, task_id, today)
     if detail is None:
-        return render(request, "error.html", {"heading": "Không tìm thấy nhiệm vụ", "back": "/dashboard",
-                                              "message": "Không có nhiệm vụ với mã này."}, status=404)
+        return None
     from web.routes_task_links import task_links
 
-    links = await asyncio.to_thread(task_links, _db(request), request.app.state.config,
-                                    request.path_params["task_id"], now_utc())
-    return render(request, "task.html", {"t": detail, "today": today, "links": links,
-                                         "revoked": request.query_params.get("revoked")})
+    links = await asyncio.to_thread(task_links, _db(request), request.app.state.config, task_id, now_utc())
+    return {"t": detail, "today": today, "links": links, "revoked": request.query_params.get("revoked")}
+
+
+@page
+async def task_page(request: Request):
+    ctx = await task_context(request, request.path_params["task_id"], today_vn(now_utc()))
+    if ctx is None:
+        return render(request, "error.html", {"heading": "Không tìm thấy nhiệm vụ", "back": "/dashboard",
+                                              "message": "Không có nhiệm vụ với mã này."}, status=404)
+    from web.routes_task_actions import action_context
+
+    return render(request, "task.html", {**ctx, **action_context(request, ctx["t"])})
 
 
 @page

@@ -1,6 +1,7 @@
 """The links of a task that still work, and revoking one (the standing office): a link
 forwarded to the wrong person, or sent to an address that is no longer the unit's,
-stops working at once; the others go on. GET shows (on the task page), POST acts."""
+stops working at once; the others go on. GET shows (on the task page, in the action
+area of web/templates/_task_actions.html), POST acts; the revocation is on the timeline."""
 from __future__ import annotations
 
 import asyncio
@@ -29,11 +30,12 @@ def task_links(database_url: str, config, task_id: str, now: datetime) -> list[d
 
 @page(act=True)
 async def revoke_link(request: Request):
-    from store.links import revoke
+    """Revoke one link of the task; on its timeline with who did it (services/task_actions.py)."""
+    from services.task_actions import revoke_link as revoke
 
     task_id = str(request.state.form.get("task_id", ""))
     done = await asyncio.to_thread(revoke, request.app.state.settings.database_url, request.path_params["link_id"],
-                                   request.state.user.username, datetime.now(timezone.utc), task_id)
+                                   task_id, request.state.user.username, datetime.now(timezone.utc))
     back = f"/dashboard/tasks/{quote(task_id, safe='/')}?revoked={'1' if done else '0'}#duong-dan"
     return RedirectResponse(back, status_code=303)
 

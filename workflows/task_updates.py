@@ -228,7 +228,7 @@ class TaskUpdates:
         units_same = inp.lead_units is None or list(inp.lead_units) == list(self.spec.lead_units)
         official_same = inp.lead_official is None or (inp.lead_official or "") == (self.spec.lead_official or "")
         if not errors and inp.due is None and units_same and official_same:
-            errors.append("Không có gì thay đổi so với hiện tại.")
+            errors.append("Không có gì thay đổi: đơn vị chủ trì và lãnh đạo phụ trách vẫn như hiện tại.")
         return errors
 
     @workflow.update
