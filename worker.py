@@ -51,7 +51,15 @@ def report_parts(settings, config) -> tuple[list, list]:
     return [ReportWorkflow], ReportActivities(settings, config).activities()
 
 
-PARTS: list[Part] = [task_parts, delivery_parts, incident_parts, report_parts]
+def indicator_parts(settings, config) -> tuple[list, list]:
+    """The indicator workflow also calls task_cycle, task_plan, task_recipients and deliver."""
+    from activities.indicators import IndicatorActivities
+    from workflows.indicator import IndicatorWorkflow
+
+    return [IndicatorWorkflow], IndicatorActivities(settings.database_url, config).activities()
+
+
+PARTS: list[Part] = [task_parts, delivery_parts, incident_parts, report_parts, indicator_parts]
 
 
 class _SharedCodeLoader(importlib.machinery.SourceFileLoader):

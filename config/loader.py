@@ -15,10 +15,12 @@ from pathlib import Path
 
 from croniter import croniter
 
+from config.indicator_section import parse_indicators
 from config.sections import LEVELS, SectionParser  # noqa: F401 (LEVELS re-exported)
 from domain.directory import Directory
 from domain.links import LinkLifetimes
 from domain.calendar import CalendarConfig
+from domain.indicator_follow import IndicatorFollowUp
 from domain.policy import Policies
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -60,6 +62,7 @@ class Config:
     delivery_attempts: int = 4       # tries of one message over its channels before the standing office is told
     zalo: ZaloBot = ZaloBot()
     email_url: str = ""              # people's email: this SMTP URL with &to=<their address>
+    indicators: IndicatorFollowUp = IndicatorFollowUp()   # how often indicators are reported ([indicators])
 
 
 
@@ -129,6 +132,7 @@ class _Parser(SectionParser):
             delivery_attempts=self.delivery_attempts(data.get("delivery", {})),
             zalo=self.zalo(data.get("zalo", {})),
             email_url=str(data.get("email", {}).get("url", "")),
+            indicators=parse_indicators(data.get("indicators", {}), self.err),
         )
 
     def zalo(self, values: dict) -> "ZaloBot":

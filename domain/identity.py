@@ -24,3 +24,8 @@ def task_workflow_id(plan: str, stt: str) -> str:
 
 def incident_workflow_id(number: int | str) -> str:
     return f"incident/{number}"
+
+
+def indicator_workflow_id(plan: str, stt: str) -> str:
+    """The workflow following one indicator of a plan: "indicator/<plan>/<stt>"."""
+    return f"indicator/{slug(plan)}/{stt.strip()}"

@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 
 from itsdangerous import BadPayload, BadSignature, URLSafeSerializer
 
-# Purpose -> path prefix. "extend" is the lead official's approve/decline link (gia hạn).
-PATHS = {"confirm": "c", "incident": "i", "report": "r", "extend": "g"}
+# Purpose -> path prefix. "extend" is the lead official's approve/decline link (gia hạn);
+# "indicator" is a unit's page for reporting an indicator's value (kết quả chỉ tiêu).
+PATHS = {"confirm": "c", "incident": "i", "report": "r", "extend": "g", "indicator": "k"}
 _SALT = "dondoc.link.v1"
 _TOKEN_SHAPE = re.compile(r"^\.?[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")  # a leading "." marks a compressed payload
 

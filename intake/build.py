@@ -146,6 +146,7 @@ class RecordBuilder:
         return IndicatorRecord(stt=stt, name=name, target=target, responsible=responsible,
                                result=clean(row.get("result")), row=row.first.number, raw=raw,
                                result_as_of=row.header.result_as_of if clean(row.get("result")) else "",
+                               target_year=row.header.target_year,
                                section=row.section, notes=clean(row.get("notes")))
 
 

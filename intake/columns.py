@@ -100,6 +100,7 @@ class HeaderMap:
     fields: dict[int, str]           # column index → field
     width: int
     result_as_of: str = ""           # ISO day a result column's header names ("Kết quả … đến ngày 15/4/2026")
+    target_year: int = 0             # the year an indicator table's target column names ("Chỉ tiêu năm 2026")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_columns", {f: i for i, f in self.fields.items()})
@@ -149,7 +150,9 @@ def _read_header(cells: tuple[str, ...]) -> HeaderMap | None:
         return None
     result_column = next((i for i, f in fields.items() if f == "result"), None)
     as_of = header_day(texts[result_column]) if result_column is not None else None
-    return HeaderMap(kind, fields, len(cells), as_of.isoformat() if as_of else "")
+    target_column = next((i for i, f in fields.items() if f == "target"), None)
+    year = _YEAR.search(keys[target_column]) if target_column is not None and kind == INDICATOR else None
+    return HeaderMap(kind, fields, len(cells), as_of.isoformat() if as_of else "", int(year.group(0)) if year else 0)
 
 
 _HEADER_DAY = re.compile(r"(\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})")

@@ -64,6 +64,7 @@ class IndicatorRecord:
     section: str = ""
     notes: str = ""
     result_as_of: str = ""      # ISO day the result column's header names, "" when it names none
+    target_year: int = 0        # the year the target column's header names ("Chỉ tiêu năm 2026"), 0 when none
 
     def to_dict(self) -> dict[str, Any]:
         return {

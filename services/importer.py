@@ -34,6 +34,7 @@ class ImportSummary:
     gone: list[str] = field(default_factory=list)
     pruned: bool = False
     failed: dict[str, str] = field(default_factory=dict)  # task id -> why its workflow did not start
+    indicators_followed: int = 0     # indicator workflows started now (services/indicators.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,6 +49,7 @@ async def import_plan(settings, config, result, *, client=None, prune: bool = Fa
     rows, diff = await asyncio.to_thread(_write_catalogue_start, settings.database_url, result)
     summary = ImportSummary(plan=result.plan, unchanged=len(diff.unchanged))
     await _start_all(client, settings, config, result, summary, progress)
+    await _follow_indicators(client, settings, config, result, summary)
     # Extra display fields (section, coordinating units, advisers, notes, raw cells):
     # written after the starts so each start saw the row as it was and could amend.
     await asyncio.to_thread(_write_catalogue_end, settings.database_url, result, rows, diff)
@@ -100,6 +102,14 @@ async def _start_all(client, settings, config, result, summary: ImportSummary, p
                 progress(done)
 
     await asyncio.gather(*(one(rec) for rec in result.tasks))
+
+
+async def _follow_indicators(client, settings, config, result, summary: ImportSummary) -> None:
+    from services.indicators import follow_indicators
+
+    followed = await follow_indicators(client, settings, config, result.plan, result.indicators)
+    summary.indicators_followed = len(followed.started)
+    summary.failed.update({f"chỉ tiêu {stt}": why for stt, why in followed.failed.items()})
 
 
 async def _cancel_all(client, settings, task_ids: list[str]) -> None:

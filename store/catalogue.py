@@ -6,13 +6,16 @@ workflow could not start), then starts or amends workflows for what changed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.identity import task_workflow_id
+from domain.calendar import VN_TZ
+from domain.identity import indicator_workflow_id, task_workflow_id
 from domain.results import classify
+from store.indicator_values import add_imported
 from store.models import Indicator, Plan, Task
 
 # The fields whose change amends a running workflow (others are display-only).
@@ -97,15 +100,21 @@ def write_tasks(session: Session, plan: Plan, rows: list[dict[str, Any]], diff: 
             task.status, task.completed_on, task.result = "completed", row["completed_on"], row["result"]
 
 
-def write_indicators(session: Session, plan: Plan, records) -> int:
+def write_indicators(session: Session, plan: Plan, records, today: date | None = None) -> int:
+    """Upsert the plan's indicators; each one's result column becomes its first reported
+    value (store/indicator_values.py), once however often the plan is imported."""
+    today = today or datetime.now(VN_TZ).date()
     existing = {i.stt: i for i in session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
     for rec in records:
         values = dict(name=rec.name, target=rec.target.to_dict(), responsible=list(rec.responsible),
-                      result=rec.result, raw=dict(rec.raw))
+                      result=rec.result, raw=dict(rec.raw), workflow_id=indicator_workflow_id(plan.name, rec.stt))
         row = existing.get(rec.stt)
         if row is None:
-            session.add(Indicator(plan_id=plan.id, stt=rec.stt, **values))
+            row = Indicator(plan_id=plan.id, stt=rec.stt, **values)
+            session.add(row)
+            session.flush()
         else:
             for k, v in values.items():
                 setattr(row, k, v)
+        add_imported(session, row, rec.result, getattr(rec, "result_as_of", ""), today)
     return len(records)
