@@ -16,6 +16,8 @@ from typing import Any, Callable
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from services.workflow_runner import workflow_runner
+
 Part = Callable[[Any, Any], tuple[list, list]]
 
 
@@ -130,6 +132,8 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
     # On shutdown (a deploy, Ctrl-C) a send in flight finishes and reports instead of
     # being cut off: cut off, the server would only retry it after its 2-minute timeout.
     worker_options.setdefault("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN)
+    # Our workflow packages passed through the sandbox, its strings compiled once.
+    worker_options.setdefault("workflow_runner", workflow_runner())
     return Worker(client, task_queue=task_queue or settings.task_queue, workflows=workflows,
                   activities=activities, **worker_options)
 
