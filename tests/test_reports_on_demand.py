@@ -269,6 +269,11 @@ async def test_leader_and_viewer_cannot_make_or_send(live, dev_env, fake_zalo, f
             refused = await who.post("/dashboard/reports/make", data=fields)
             assert refused.status_code == 403 and "Không có quyền" in visible(refused.text)
         assert (await viewer.get("/dashboard/reports/preview", params={"kind": "daily"})).status_code == 403
+        # Office may, but with no worker polling the task queue the answer is immediate, and nothing is made.
+        async with login(app, "vanphong") as office:
+            page = await office.get("/dashboard/reports/preview", params={"kind": "daily"})
+            away = await office.post("/dashboard/reports/make", data={**hidden(page.text), "action": "archive"})
+            assert away.status_code == 503 and "worker" in visible(away.text)
         got = await viewer.get("/dashboard/reports/appendix", params={"plan": "1", "format": "xlsx"})
         assert got.status_code == 403 and "Không có quyền" in visible(got.text)
     assert counts(settings.database_url) == (0, 0)

@@ -54,10 +54,18 @@ def archive_view(database_url: str, config, rows: list[dict], user=None) -> list
     out = []
     for r in rows:
         state = "sent" if r["recipients"] and not r["failed"] else "failed" if r["failed"] else "archived"
-        out.append({**visible(user, r, ("short_text",)), "kind_words": kind_words(r), "state": state,
+        text = visible(user, r, ("short_text",))["short_text"]
+        out.append({**{k: v for k, v in r.items() if k != "short_text"}, "summary": summary(text),
+                    "kind_words": kind_words(r), "state": state,
                     "recipient_names": [named[k] for k in r["recipients"]],
                     "failed_names": [named[k] for k in r["failed"]]})
     return out
+
+
+def summary(short_text: str | None) -> str:
+    """The report's Zalo text on one line, without its first line (the title, in capitals)."""
+    lines = [line.strip() for line in (short_text or "").splitlines() if line.strip()]
+    return " ".join(lines[1:] if len(lines) > 1 else lines)
 
 
 def deliveries_view(database_url: str, config, rows: list[dict]) -> list[dict]:

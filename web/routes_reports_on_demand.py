@@ -27,6 +27,7 @@ from services.schedule_views import server_states, upcoming
 from store.report_archive import archive_rows
 from web import pages
 from web.access import page
+from web.health import check_worker
 from web.pages import render
 from web.report_views import (
     appendix_links, archive_view, headline_figures, may_preview, period_suggestions, refused, today_text,
@@ -102,10 +103,9 @@ async def make_report(request: Request):
             raise on_demand.OrderError("Chọn «Gửi Ban Chỉ đạo» hoặc «Chỉ lưu trữ».")
     except on_demand.OrderError as err:
         return _failed(request, str(err), 422)
-    client = await request.app.state.temporal.get()
-    if client is None:
-        return _failed(request, "Không kết nối được máy chủ quy trình (Temporal): báo cáo chưa được lưu, chưa "
-                                "gửi. Vui lòng thử lại sau ít phút hoặc báo quản trị hệ thống.", 503)
+    client, refusal = await _engine(request)
+    if refusal:
+        return _failed(request, refusal, 503)
     try:
         outcome = await on_demand.make(client, request.app.state.settings, order, send=action == "send",
                                        by=request.state.user.username)
@@ -118,6 +118,20 @@ async def make_report(request: Request):
                        502)
     done = "sent" if action == "send" else "archived"
     return RedirectResponse(f"/dashboard/reports/{outcome.id}?done={done}#ket-qua", status_code=303)
+
+
+async def _engine(request: Request):
+    """(the Temporal client, None) when a report can be made now, else (None, why not)."""
+    settings = request.app.state.settings
+    client = await request.app.state.temporal.get()
+    if client is None:
+        return None, ("Không kết nối được máy chủ quy trình (Temporal): báo cáo chưa được lưu, chưa gửi. "
+                      "Vui lòng thử lại sau ít phút hoặc báo quản trị hệ thống.")
+    working, _ = await check_worker(client, settings.namespace, settings.task_queue)
+    if not working:
+        return None, ("Bộ xử lý của hệ thống (worker) đang không chạy: báo cáo chưa được lưu, chưa gửi. "
+                      "Vui lòng báo quản trị hệ thống khởi động lại («./dondoc up»).")
+    return client, None
 
 
 def _failed(request: Request, message: str, status: int):
