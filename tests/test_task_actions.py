@@ -144,7 +144,7 @@ def page_path(task_id: str) -> str:
 async def form_of(client, task_id: str, action: str) -> dict:
     """The hidden fields of the action's form, as the page served them."""
     page = (await client.get(page_path(task_id))).text
-    form = page.split(f'action="/dashboard/tasks/{task_id}/actions/{action}"', 1)[1].split("</form>", 1)[0]
+    form = page.split(f'action="/dashboard/tasks/{task_id}/actions/{action}#', 1)[1].split("</form>", 1)[0]
     form_id = html.unescape(re.search(r'name="form_id" value="([^"]+)"', form).group(1))
     return {"csrf_token": csrf(form), "form_id": form_id}
 

@@ -61,6 +61,9 @@ _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mớ
                   "purpose": "dùng để", "by": "người thực hiện"}
 _CHANGE_WORDS = {"title": "tên nhiệm vụ", "output": "sản phẩm đầu ra", "lead_units": "đơn vị chủ trì",
                  "lead_official": "lãnh đạo phụ trách", "due": "thời hạn"}
+_ORDER = {k: i for i, k in enumerate(("changes", "lead_units", "lead_official", "old_due", "new_due", "due",
+                                        "decision_number", "decision_date", "decided_by", "approved_by", "reason"))}
+_ORDER["by"] = len(_ORDER) + 1
 _PURPOSE_WORDS = {"confirm": "xác nhận hoàn thành", "extend": "duyệt gia hạn", "incident": "báo cáo sự cố",
                   "report": "xem báo cáo"}
 _HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id"}
@@ -72,7 +75,8 @@ _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm 
 def event_details(data: dict | None) -> list[str]:
     """An event's data in words for the timeline ("kết quả: Hoàn thành đúng hạn · hạn mới: 31/12/2026")."""
     out = []
-    for key, value in (data or {}).items():
+    # Stored data may come back with its keys sorted: read it in a reading order, who did it last.
+    for key, value in sorted((data or {}).items(), key=lambda kv: _ORDER.get(kv[0], len(_ORDER))):
         if key in _HIDDEN_DETAILS or value in (None, "", [], {}):
             continue
         if key == "evidence" and isinstance(value, dict):
