@@ -278,3 +278,23 @@ async def test_leader_and_viewer_cannot_make_or_send(live, dev_env, fake_zalo, f
         assert got.status_code == 403 and "Không có quyền" in visible(got.text)
     assert counts(settings.database_url) == (0, 0)
     assert fake_zalo.messages == [] and fake_smtp.messages == []
+
+
+# -- the periods people name (domain/periods.py, also the CLI's) -------------------------------
+
+def test_periods_people_name():
+    from datetime import date
+
+    from domain.periods import PeriodError, read_period, read_range, span_of
+
+    assert read_period("Quý II/2026") == read_period("quy 2/2026") == read_period("2026Q2") == "2026Q2"
+    assert read_period("Tháng 5/2026") == read_period("2026-05") == "2026-05"
+    assert span_of("2026Q2")[3] == "Quý II/2026" and span_of("2026-05")[:2] == (date(2026, 5, 1), date(2026, 5, 31))
+    key = read_range("1/4/2026", "15/05/2026")
+    assert key == "2026-04-01..2026-05-15"
+    assert span_of(key) == (date(2026, 4, 1), date(2026, 5, 15), key, "Giai đoạn từ 01/04/2026 đến 15/05/2026")
+    for bad in (("15/05/2026", "01/04/2026"), ("01/04/2026", ""), ("32/01/2026", "01/02/2026")):
+        with pytest.raises(PeriodError):
+            read_range(*bad)
+    with pytest.raises(PeriodError):
+        read_period("Quý V/2026")
