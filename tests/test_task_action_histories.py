@@ -5,9 +5,9 @@ fixtures (tests/test_replay.py replays every tests/histories/task_*.json):
     the cancellation notice existed (no patch marker: nobody told);
   - task_cancelled__cancel-notice.json: the same with the patch: everyone reminded
     (and the unit) gets one ``cancelled`` notice, no link in it;
-  - task_actions__cancel-notice.json: a deadline moved by a recorded decision, the
-    lead unit reassigned, the link resent to the unit, then the completion recorded
-    on paper by the office.
+  - task_office_actions__cancel-notice.json: a deadline moved by a recorded decision,
+    the lead unit reassigned, the link resent to the unit, then the completion
+    recorded on paper by the office.
 
 Each run is replayed against the current code before it is saved (first time only;
 DONDOC_RECORD_HISTORIES=1 rewrites)."""
@@ -28,7 +28,7 @@ from activities.tasks import TaskActivities
 from config.loader import Config
 from config.settings import load_settings
 from contracts.tasks import CancelInput, TaskSpec, UpdateAnswer
-from domain.calendar import CalendarConfig
+from domain.calendar import VN_TZ, CalendarConfig
 from domain.directory import Directory, Official, Unit
 from domain.policy import LadderPolicy, Policies, Step
 from services.tasks import start_or_amend
@@ -127,3 +127,59 @@ async def test_cancelled_after_the_first_reminders(dev_env, settings):
     assert len(sent) == len(set(sent))
     kinds = [k for k, _ in events(settings, task.id)]
     assert kinds.count("task_cancelled") == 1
+
+
+async def test_the_office_actions_on_one_task(dev_env, settings):
+    """A deadline decided by a document, a reassignment, the link resent, then the
+    completion recorded on paper: the history every dashboard action leaves."""
+    config = make_config()
+    task = spec(due_at=datetime.now(timezone.utc) + timedelta(seconds=30))  # the first reminder now
+    new_due = (datetime.now(timezone.utc) + timedelta(days=40)).date().isoformat()
+    today = datetime.now(timezone.utc).astimezone(VN_TZ).date().isoformat()
+    async with worker(dev_env, settings, config):
+        await start_or_amend(dev_env.client, settings, config, task)
+        handle = dev_env.client.get_workflow_handle_for(TaskWorkflow.run, task.id)
+        await wait_for(lambda: deliveries(settings, task.id))  # the "assigned" notice (its first step passed)
+        decided = {"key": "deadline-1", "due": new_due, "actor": "vanphong", "reason": "Điều chỉnh thời hạn",
+                   "decision_number": "45/QĐ-UBND", "decision_date": today, "decided_by": "Chủ tịch UBND"}
+        assert (await update(handle, "amend", decided)).due == new_due
+        moved = {"key": "reassign-1", "lead_units": ["cong-an-dk"], "actor": "vanphong", "reason": "Giao nhầm"}
+        assert (await update(handle, "amend", moved)).message == "lead_units"
+        resent = await update(handle, "resend_link", {"key": "resend-1", "actor": "vanphong"})
+        assert resent.message == "resend-1"
+        await wait_for(lambda: ("r2/resend-1", "cong-an-dk", "sent") in deliveries(settings, task.id))
+        paper = {"key": "paper-1", "document_number": "125/BC-CA", "issued_on": today, "summary": "Đã xong",
+                 "confirmed_by": "vanphong", "recorded_by": "vanphong"}
+        assert (await update(handle, "confirm", paper)).status == "completed"
+        await asyncio.wait_for(handle.result(), WAIT_S)
+        await save(handle, "office_actions__cancel-notice")
+    kinds = [k for k, _ in events(settings, task.id)]
+    assert kinds.count("task_amended") == 2 and kinds.count("link_resent") == 1
+    sent = deliveries(settings, task.id)
+    assert len(sent) == len(set(sent))
+    assert [r for s, r, _ in sent if s.endswith("resend-1")] == ["cong-an-dk"]
+
+
+def test_the_cancel_fixtures_take_their_paths():
+    """The fixture recorded before the patch has no marker and no notice; the patched one has both
+    (the deliveries' results, recorded in the local activities' markers)."""
+    from temporalio.client import WorkflowHistory
+
+    from workflows.task import CANCEL_NOTICE
+
+    def parts(name: str) -> tuple[set, set]:
+        history = WorkflowHistory.from_json(name, (HISTORIES / f"task_{name}.json").read_text())
+        patches, sent = set(), set()
+        for e in history.events:
+            if e.HasField("marker_recorded_event_attributes"):
+                details = e.marker_recorded_event_attributes.details
+                if "patch-data" in details:
+                    patches.add(details["patch-data"].payloads[0].data.decode())
+                if "result" in details and b"||cancelled|" in details["result"].payloads[0].data:
+                    sent.add(details["result"].payloads[0].data.split(b"||cancelled|")[1].split(b'"')[0].decode())
+        return patches, sent
+
+    old_patches, old_sent = parts("cancelled")
+    new_patches, new_sent = parts("cancelled__cancel-notice")
+    assert not any(CANCEL_NOTICE in p for p in old_patches) and not old_sent
+    assert any(CANCEL_NOTICE in p for p in new_patches) and new_sent == {"vhxh", "dien"}  # the unit, the lead
