@@ -395,3 +395,40 @@ async def test_a_leader_and_a_viewer_see_no_forms_and_are_refused(stack, usernam
         assert len(said(stack.zalo, "unit-chat", name)) == 1  # the first reminder only
         assert len(live_links(stack.settings.database_url, task.id, datetime.now(timezone.utc))) == 2
         await stack.temporal.get_workflow_handle(task.id).terminate("test over")
+
+
+# -- the same actions in the JSON API ----------------------------------------------------------------
+
+async def test_the_actions_in_the_api(stack):
+    name = title()
+    async with build_worker(stack.temporal, stack.settings, stack.config):
+        task = await stack.start(name)
+        office, viewer = await stack.client("vanphong"), await stack.client("chixem")
+        path = f"/api/tasks/{task.id}"
+
+        async def call(client, action: str, body: dict) -> httpx.Response:
+            token = csrf((await client.get(page_path(task.id))).text)
+            return await client.post(f"{path}/{action}", json=body, headers={"x-csrf-token": token})
+
+        assert (await call(viewer, "resend", {"key": "r1"})).status_code == 403
+        assert (await call(office, "resend", {})).json()["fields"]["key"].startswith("Cần khóa")
+        for _ in range(2):  # the same key twice: one message
+            done = await call(office, "resend", {"key": "r1"})
+            assert done.status_code == 200 and done.json()["result"]["action"] == "resend_link"
+        await wait_for(lambda: said(stack.zalo, "unit-chat", name, "GỬI LẠI"), 20, "the resend")
+
+        refused = await call(office, "deadline", {"new_due": "30/09", "decision_number": "45/QĐ-UBND"})
+        assert refused.status_code == 422 and set(refused.json()["fields"]) >= {"new_due", "decision_date",
+                                                                              "decided_by", "summary"}
+        new_due = today() + timedelta(days=30)
+        decided = await call(office, "deadline", {"new_due": vn(new_due), "decision_number": "45/QĐ-UBND",
+                                                  "decision_date": vn(today()), "decided_by": "Chủ tịch UBND",
+                                                  "summary": "Điều chỉnh thời hạn"})
+        assert decided.status_code == 200 and decided.json()["result"]["due"] == new_due.isoformat()
+        moved = await call(office, "reassign", {"lead_units": ["cong-an-dk"], "reason": "Giao nhầm"})
+        assert moved.status_code == 200 and moved.json()["result"]["message"] == "lead_units"
+        assert task_view(stack.settings.database_url, task.id)["lead_units"] == ["cong-an-dk"]
+        await quiet()
+        assert len(said(stack.zalo, "unit-chat", name, "GỬI LẠI")) == 1
+        assert [e["by"] for e in stack.events(task.id, "task_amended")] == ["vanphong", "vanphong"]
+        await stack.temporal.get_workflow_handle(task.id).terminate("test over")

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from web import csrf
 from web.api_actions import cancel, confirm, extend, open_incident, plan_import, plan_preview, report_incident
 from web.api_common import ApiResponse, error
+from web.api_task_actions import deadline, reassign, resend
 from web.api_reads import (get_incident, get_incidents, get_outbox, get_plans, get_report, get_reports, get_task,
                            get_tasks, me)
 from web.access import PASSWORD_PATH
@@ -84,6 +85,19 @@ _EVIDENCE = {"type": "object", "required": ["document_number", "issued_on", "sum
 _EXTEND = {"type": "object", "required": ["new_due", "reason"], "properties": {
     "new_due": {"type": "string", "format": "date"}, "reason": {"type": "string"}, "cycle": {"type": "string"}}}
 _CANCEL = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+_KEY = {"type": "string", "description": "idempotency key: the same key (or body, without one) twice is one action"}
+_REASSIGN = {"type": "object", "required": ["lead_units"], "properties": {
+    "lead_units": {"type": "array", "items": {"type": "string"}, "description": "unit keys"},
+    "lead_official": {"type": "string", "description": "official key; empty: each unit's own"},
+    "reason": {"type": "string"}, "key": _KEY}}
+_DEADLINE = {"type": "object", "required": ["new_due", "decision_number", "decision_date", "decided_by", "summary"],
+             "properties": {
+    "new_due": {"type": "string", "description": "dd/mm/yyyy or ISO date"},
+    "decision_number": {"type": "string", "description": "số, ký hiệu of the deciding document"},
+    "decision_date": {"type": "string", "description": "its date of issue, dd/mm/yyyy or ISO"},
+    "decided_by": {"type": "string", "description": "who decided"},
+    "summary": {"type": "string", "description": "trích yếu nội dung"}, "key": _KEY}}
+_RESEND = {"type": "object", "required": ["key"], "properties": {"key": _KEY}}
 _INCIDENT = {"type": "object", "required": ["unit", "title"], "properties": {
     "unit": {"type": "string", "description": "unit key, name or alias"},
     "title": {"type": "string", "description": "what happened"},
@@ -110,6 +124,12 @@ ENDPOINTS = (
     Endpoint("POST", "/api/tasks/{task_id}/extend", extend, "Move a task's deadline (an approved extension)",
              action=True, body=_EXTEND),
     Endpoint("POST", "/api/tasks/{task_id}/cancel", cancel, "Cancel a task", action=True, body=_CANCEL),
+    Endpoint("POST", "/api/tasks/{task_id}/reassign", reassign, "Reassign a task's lead unit(s) or lead official",
+             action=True, body=_REASSIGN),
+    Endpoint("POST", "/api/tasks/{task_id}/deadline", deadline, "A new deadline decided by a document",
+             action=True, body=_DEADLINE),
+    Endpoint("POST", "/api/tasks/{task_id}/resend", resend, "Send the lead unit its confirmation link again, now",
+             action=True, body=_RESEND),
     Endpoint("GET", "/api/tasks/{task_id}", get_task, "One task with its cycles and timeline"),
     Endpoint("GET", "/api/incidents", get_incidents, "Incidents, newest first"),
     Endpoint("POST", "/api/incidents", open_incident, "Open an incident (its 24-hour report window starts at "
