@@ -36,7 +36,7 @@ def _task(database_url: str, task_id: str) -> dict | None:
 
 
 async def _act(request: Request, action: str):
-    from web.routes_task_actions import _after
+    from web.routes_task_actions import follow_up
 
     task_id = request.path_params["task_id"]
     body = _Body(await read_json(request))
@@ -57,7 +57,7 @@ async def _act(request: Request, action: str):
         return error(422, "invalid", "Thông tin chưa hợp lệ.", fields=req.errors)
     outcome = await call_update(request, task_id, req.update, req.arg, req.key)
     if outcome.state == "ok":
-        await _after(request, action, task, req)
+        await follow_up(request, action, task, req)
     return update_response(outcome)
 
 

@@ -131,7 +131,7 @@ async def task_action(request: Request):
     refusal = _refusal(action, outcome)
     if refusal is not None:
         return _again(request, ctx, action, req, *refusal)
-    revoked = await _after(request, action, ctx["t"], req)
+    revoked = await follow_up(request, action, ctx["t"], req)
     back = f"/dashboard/tasks/{quote(task_id, safe='/')}?done={action}" + (f"&n={revoked}" if revoked else "")
     return RedirectResponse(back + "#thao-tac", status_code=303)
 
@@ -161,7 +161,7 @@ def _already_done(request: Request, action: str, req: ActionRequest, task_id: st
         evidence.get("recorded_by") == req.arg.get("recorded_by")
 
 
-async def _after(request: Request, action: str, detail: dict, req: ActionRequest) -> int:
+async def follow_up(request: Request, action: str, detail: dict, req: ActionRequest) -> int:
     """What follows a done action: the old units' links revoked (reassign, how many), or
     the row's new status awaited a moment (cancel, paper) so the page shows it."""
     db = request.app.state.settings.database_url
