@@ -35,18 +35,31 @@ class TaskPage:
         return max((self.total + self.size - 1) // self.size, 1)
 
 
-def _columns():
-    """(current cycle's due, its period, the binding due) as SQL expressions."""
-    from sqlalchemy import func, select
+def _binding_due():
+    """(the tasks joined to their current cycle, the binding due) as SQL: a recurring
+    task's earliest open cycle (one grouped pass over the cycles, joined), else the
+    task's own due day."""
+    from sqlalchemy import case, func, select
 
     from store.models import Cycle, Task
 
-    open_cycles = select(Cycle).where(Cycle.task_id == Task.id, Cycle.status == "open")
-    cycle_due = (select(func.min(Cycle.due)).where(Cycle.task_id == Task.id, Cycle.status == "open")
-                 .correlate(Task).scalar_subquery())
-    cycle_period = (open_cycles.with_only_columns(Cycle.period).order_by(Cycle.due).limit(1)
-                    .correlate(Task).scalar_subquery())
-    return cycle_due, cycle_period, func.coalesce(cycle_due, Task.due)
+    current = (select(Cycle.task_id, func.min(Cycle.due).label("due")).where(Cycle.status == "open")
+               .group_by(Cycle.task_id).subquery("current_cycle"))
+    joined = select(Task.id).outerjoin(current, current.c.task_id == Task.id)
+    return joined, case((Task.deadline_kind == "recurring", func.coalesce(current.c.due, Task.due)), else_=Task.due)
+
+
+def _current_cycles(session, task_ids: list[str]) -> dict[str, tuple[date, str]]:
+    """(due, period) of each task's earliest open cycle, for the tasks on a page."""
+    from sqlalchemy import select
+
+    from store.models import Cycle
+
+    out: dict[str, tuple[date, str]] = {}
+    for c in session.execute(select(Cycle.task_id, Cycle.due, Cycle.period).where(
+            Cycle.task_id.in_(task_ids), Cycle.status == "open").order_by(Cycle.due.desc())):
+        out[c.task_id] = (c.due, c.period)  # the earliest wins: written last
+    return out
 
 
 def _filtered(query, filters: dict[str, str], today: date, due):
@@ -81,23 +94,25 @@ def task_page(database_url: str, config, filters: dict[str, str], today: date, p
     from store.db import session_scope
     from store.models import Task
 
-    cycle_due, cycle_period, due = _columns()
+    joined, due = _binding_due()
     late = (Task.status == "open") & (due < today)
-    base = _filtered(select(Task.id), filters, today, due)
-    query = (_filtered(select(Task, cycle_due, cycle_period), filters, today, due)
-             .options(selectinload(Task.plan))
-             .order_by(case((late, 0), else_=1), due.is_(None), due, Task.stt, Task.id))
+    base = _filtered(joined, filters, today, due)
+    # The page's ids first (a narrow sort, however deep the page), then those rows whole.
+    ids = (base.order_by(case((late, 0), else_=1), due.is_(None), due, Task.stt, Task.id)
+           .limit(size).offset((max(page, 1) - 1) * size))
     out = TaskPage(page=max(page, 1), size=size)
     with session_scope(database_url) as session:
-        counted = base.subquery()
-        out.total = session.scalar(select(func.count()).select_from(counted)) or 0
-        out.overdue = session.scalar(select(func.count()).select_from(
-            base.where(late).subquery())) or 0
-        found = session.execute(query.limit(size).offset((out.page - 1) * size)).all()
-        extended = extensions(session, [t.id for t, _, _ in found])
+        out.total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        out.overdue = session.scalar(select(func.count()).select_from(base.where(late).subquery())) or 0
+        order = list(session.scalars(ids))
+        tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(order))
+                                                  .options(selectinload(Task.plan)))}
+        cycles, extended = _current_cycles(session, order), extensions(session, order)
         cal = work_calendar(config)
-        out.rows = [task_row(t, config, today, cycle_due=d, cycle=p, extended=extended.get(t.id), calendar=cal)
-                    for t, d, p in found]
+        current = {i: cycles.get(i, (None, None)) if tasks[i].deadline_kind == "recurring" else (None, None)
+                   for i in order}
+        out.rows = [task_row(tasks[i], config, today, *current[i], extended=extended.get(i), calendar=cal)
+                    for i in order]
     return out
 
 
