@@ -25,16 +25,21 @@ def task_parts(settings, config) -> tuple[list, list]:
     from activities.tasks import TaskActivities
     from workflows.task import TaskWorkflow
 
-    return [TaskWorkflow], TaskActivities(settings.database_url, config).activities()
+    # task_step sends through DeliveryActivities made as delivery_parts makes its own.
+    return [TaskWorkflow], TaskActivities(settings.database_url, config,
+                                          delivery=delivery_activities(settings, config)).activities()
 
 
-def delivery_parts(settings, config) -> tuple[list, list]:
+def delivery_activities(settings, config):
     from activities.deliver import DeliveryActivities
     from domain.recipients import standing_recipient
 
-    acts = DeliveryActivities(settings.database_url, settings, standing_office=standing_recipient(config.directory),
+    return DeliveryActivities(settings.database_url, settings, standing_office=standing_recipient(config.directory),
                               max_attempts=config.delivery_attempts, links=config.links, config=config)
-    return [], [acts.deliver]
+
+
+def delivery_parts(settings, config) -> tuple[list, list]:
+    return [], [delivery_activities(settings, config).deliver]
 
 
 def incident_parts(settings, config) -> tuple[list, list]:

@@ -30,6 +30,8 @@ from domain.recipients import keys_only, resolve
 from store.people_channels import people_directory
 from domain.cycles import CyclePeriod, first_cycle, next_cycle
 from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
+from activities.task_step import default_delivery, send_step
+from contracts.steps import StepSend
 from contracts.tasks import (
     CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients, TaskSpec,
 )
@@ -155,9 +157,12 @@ class TaskActivities:
     """Holds the store URL and the configuration (a Config, or a callable returning
     one so a long-running worker can pick up a new holiday table)."""
 
-    def __init__(self, database_url: str, config: Any | Callable[[], Any]) -> None:
+    def __init__(self, database_url: str, config: Any | Callable[[], Any], delivery=None) -> None:
         self.database_url = database_url
         self._config = config
+        # The delivery activities task_step sends through (worker.py shares the worker's;
+        # made from the environment's settings on first use when none is given).
+        self._delivery = delivery
 
     def config(self):
         return self._config() if callable(self._config) else self._config
@@ -180,7 +185,18 @@ class TaskActivities:
 
     @activity.defn(name="task_record")
     async def record(self, projection: TaskProjection) -> bool:
-        written = await asyncio.to_thread(write_projection, self.database_url, projection)
+        return await asyncio.to_thread(self._write, projection)
+
+    @activity.defn(name="task_step")
+    async def step(self, req: StepSend) -> dict:
+        """A step's recipients, messages and record in one (activities/task_step.py)."""
+        if self._delivery is None:
+            self._delivery = default_delivery(self.database_url, self._config)
+        return await asyncio.to_thread(send_step, self._delivery, self.database_url, self.config(), req,
+                                       activity.info().attempt, self._write)
+
+    def _write(self, projection: TaskProjection) -> bool:
+        written = write_projection(self.database_url, projection)
         t = projection.task
         _log.info("task.event", task_id=t.id, workflow_id=t.id, plan=t.plan, stt=t.stt,
                   unit=",".join(t.lead_units), kind=projection.event_kind, status=projection.status,
@@ -189,4 +205,4 @@ class TaskActivities:
         return written
 
     def activities(self) -> list:
-        return [self.plan, self.cycle, self.recipients, self.record]
+        return [self.plan, self.cycle, self.recipients, self.record, self.step]

@@ -4,13 +4,14 @@ change that would break running tasks fails the build. A deliberate behaviour
 change must be gated with workflow.patched(...) so these keep replaying."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from workflows.task import LOCAL_LOOKUPS, LOCAL_SENDS, TaskWorkflow
+from workflows.task import LOCAL_LOOKUPS, LOCAL_SENDS, STEP_IN_ONE, TaskWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parent / "histories").glob("task_*.json"))
 
@@ -19,9 +20,37 @@ RUNS = ("task_once_overdue", "task_drill_confirmed", "task_recurring_first_cycle
 
 
 def test_fixtures_exist():
-    # Each run twice: recorded before the patches (plain names) and with them.
+    # Each run three times: recorded before the patches (plain names), with the local
+    # sends, and with the step in one local activity.
     names = {p.stem for p in HISTORIES}
-    assert set(RUNS) | {f"{run}__{LOCAL_SENDS}" for run in RUNS} <= names
+    assert set(RUNS) | {f"{run}__{patch}" for run in RUNS for patch in (LOCAL_SENDS, STEP_IN_ONE)} <= names
+
+
+def _patches_and_activities(path: Path) -> tuple[set[str], set[str], list[str]]:
+    """(patch markers, scheduled activity types, local activity types in order) of a fixture."""
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    patches, scheduled, local = set(), set(), []
+    for e in history.events:
+        if e.HasField("marker_recorded_event_attributes"):
+            details = e.marker_recorded_event_attributes.details
+            if "patch-data" in details:
+                patches.add(json.loads(details["patch-data"].payloads[0].data)["id"])
+            elif "data" in details:
+                local.append(json.loads(details["data"].payloads[0].data).get("activity_type"))
+        if e.HasField("activity_task_scheduled_event_attributes"):
+            scheduled.add(e.activity_task_scheduled_event_attributes.activity_type.name)
+    return patches, scheduled, local
+
+
+@pytest.mark.parametrize("run", ("task_once_overdue", "task_drill_confirmed"))
+def test_step_in_one_fixtures_send_each_step_in_one_activity(run: str):
+    """A step is one task_step local activity: no lookup, deliver or record of its own."""
+    patches, scheduled, local = _patches_and_activities(HISTORIES[0].parent / f"{run}__{STEP_IN_ONE}.json")
+    assert STEP_IN_ONE in patches and not scheduled
+    assert local.count("task_step") >= 5
+    assert not {"deliver", "task_recipients"} & set(local)
+    # What is left of task_record: the start's projection and the closing one(s).
+    assert local.count("task_record") <= 2
 
 
 @pytest.mark.parametrize("run", RUNS)

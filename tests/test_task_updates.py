@@ -305,12 +305,15 @@ async def wait_for_async(get, predicate, seconds: float = 20):
 
 
 async def sends_recorded(handle) -> int:
-    """How many "deliver" activities the workflow's history shows as done: local
-    ones (markers) or, in histories from before the patch, scheduled ones."""
+    """How many sends the workflow's history shows as done: local "deliver" or
+    "task_step" activities (markers; a step's sends are one task_step since patch
+    step-in-one) or, in histories from before the local sends, scheduled ones."""
     events = (await handle.fetch_history()).events
     local = sum(1 for e in events if e.HasField("marker_recorded_event_attributes")
                 and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
-                and b'"activity_type":"deliver"' in e.marker_recorded_event_attributes.details["data"].payloads[0].data)
+                and any(f'"activity_type":"{name}"'.encode()
+                        in e.marker_recorded_event_attributes.details["data"].payloads[0].data
+                        for name in ("deliver", "task_step")))
     sends = {e.event_id for e in events if e.HasField("activity_task_scheduled_event_attributes")
              and e.activity_task_scheduled_event_attributes.activity_type.name == "deliver"}
     return local + sum(1 for e in events if e.HasField("activity_task_completed_event_attributes")

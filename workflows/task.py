@@ -38,7 +38,7 @@ from temporalio import workflow
 # names stay importable from here.
 from workflows.task_common import (  # noqa: F401
     CANCEL_NOTICE, ESCALATION_KINDS, LINK_LEVELS, LOCAL_LOOKUPS, LOCAL_SENDS, MAX_ANSWERS, RECENT_CYCLES,
-    STEPS_PER_RUN, lookup,
+    STEP_IN_ONE, STEPS_PER_RUN, lookup,
 )
 from workflows.task_actions import TaskActions
 from workflows.task_sending import TaskSending

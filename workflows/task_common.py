@@ -37,6 +37,11 @@ LOCAL_SENDS = "local-sends"
 # Patch: a cancelled task tells everyone reminded so far (and the unit) once, in a
 # ``cancelled`` notice without a link; before it, a cancellation told nobody.
 CANCEL_NOTICE = "cancel-notice"
+# Patch: a step's recipients, messages and store record -- and the completion notice's
+# recipients and messages -- in one local activity (``task_step``) instead of a lookup,
+# one ``deliver`` per recipient and a ``task_record``: two workflow activations per
+# reminder instead of four or more, and only keys and a count cross the boundary.
+STEP_IN_ONE = "step-in-one"
 
 
 async def run_activity(patch: str, name: str, arg, result_type, options: dict):

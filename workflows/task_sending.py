@@ -21,12 +21,13 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.delivery import DeliverRequest, DeliverResult
+    from contracts.steps import StepRecord, StepSend
     from contracts.tasks import CycleInfo, RecipientsRequest, StepPlan, TaskCarry, TaskProjection, TaskRecipients
     from domain.ladder import level_rank
     from workflows.options import SEND, STORE
 
 from workflows.task_common import (
-    ESCALATION_KINDS, LINK_LEVELS, LOCAL_SENDS, lookup, period_label, run_activity,
+    ESCALATION_KINDS, LINK_LEVELS, LOCAL_SENDS, STEP_IN_ONE, lookup, period_label, run_activity,
 )
 
 
@@ -41,12 +42,11 @@ class TaskSending:
     async def _send_step(self, step: StepPlan) -> None:
         now = workflow.now()
         step_id = self._step_id(step.name)
+        if workflow.patched(STEP_IN_ONE):
+            await self._send_step_in_one(step, step_id, now)
+            return
         resolved = await self._recipients(step.levels)
-        for level in step.levels:
-            if level not in self.c.reached:
-                self.c.reached.append(level)
-        if step.kind in ESCALATION_KINDS or (step.kind == "assigned" and level_rank(step.levels) > 0):
-            self.c.level = max(self.c.level, level_rank(step.levels))
+        self._note_reached(step)
         kind = self._template_kind(step)
         context = self._context(resolved, now)
         context.update(days_left=max(step.days, 0), days_late=max(-step.days, 0),
@@ -59,6 +59,49 @@ class TaskSending:
             "step": step_id, "kind": kind, "levels": step.levels, "planned_at": step.at.isoformat(),
             "at": now.isoformat(), "level": self.c.level,
             "deliveries": [{"recipient": r.key, "status": r.status, "channel": r.channel} for r in results]})
+
+    def _note_reached(self, step: StepPlan) -> None:
+        for level in step.levels:
+            if level not in self.c.reached:
+                self.c.reached.append(level)
+        if step.kind in ESCALATION_KINDS or (step.kind == "assigned" and level_rank(step.levels) > 0):
+            self.c.level = max(self.c.level, level_rank(step.levels))
+
+    async def _send_step_in_one(self, step: StepPlan, step_id: str, now: datetime) -> None:
+        """The step as one local activity (patch step-in-one): recipients, messages, record."""
+        self._note_reached(step)
+        kind = self._template_kind(step)
+        context = self._base_context()
+        context.update(days_left=max(step.days, 0), days_late=max(-step.days, 0),
+                       assigned_late=step.name == "assigned")
+        context.update(step.context)
+        c = self.c
+        record = StepRecord(
+            status=c.status, result=c.result, completed_on=c.completed_on, evidence=c.evidence, level=c.level,
+            cycle=c.cycle, event_kind="task_step", event_key=f"{self.spec.id}|{c.cycle.period}|{step_id}",
+            event_at=now, event_data={"step": step_id, "kind": kind, "levels": step.levels,
+                                      "planned_at": step.at.isoformat(), "at": now.isoformat(), "level": c.level})
+        await self._step_activity(step_id, kind, step.levels, context, now, record=record)
+        self.c.steps_sent += 1
+        self._sent_this_run += 1
+
+    async def _step_activity(self, step_id: str, kind: str, levels: list[str], context: dict, now: datetime,
+                             record: StepRecord | None = None) -> None:
+        cycle = self.c.cycle
+        linked = kind not in ("completed", "cancelled")
+        req = StepSend(task=self.spec, cycle=cycle.period, step=step_id, kind=kind, levels=list(levels),
+                       context=context, link_levels=list(LINK_LEVELS) if linked else [],
+                       link_valid_from=max(now, cycle.due_at).isoformat() if linked else None,
+                       list_notified=record is not None, record=record)
+        try:
+            await workflow.execute_local_activity("task_step", req, result_type=dict, **SEND)
+        except ActivityError as err:
+            # Retries used up (the store or a bug, not a channel: a channel's failure is a
+            # recorded "failed"): the ladder goes on, the step recorded without its messages.
+            workflow.logger.warning("step failed: %s: %s", step_id, err.cause or err)
+            if record is not None:
+                await self._project("task_step", step_id, {**record.event_data, "deliveries": [],
+                                                            "error": str(err.cause or err)})
 
     def _template_kind(self, step: StepPlan) -> str:
         if step.kind in ("assigned", "amended", "link_resent") or not self.recurring:
@@ -96,15 +139,20 @@ class TaskSending:
                                  error=str(err.cause or err))
 
     def _context(self, resolved: TaskRecipients, now: datetime) -> dict:
-        spec, cycle = self.spec, self.c.cycle
         units = [r.name for r in resolved.recipients if r.level == "unit"]
         leads = [r.name for r in resolved.recipients if r.level == "lead"]
-        context = {"title": spec.title, "plan": spec.plan, "stt": spec.stt, "output": spec.output,
-                   "due": cycle.due, "task_id": spec.id}
+        context = self._base_context()
         if units:
             context["units"] = units
         if leads:
             context["lead_official"] = leads[0]
+        return context
+
+    def _base_context(self) -> dict:
+        """The message's context but the recipients' names (task_step adds those)."""
+        spec, cycle = self.spec, self.c.cycle
+        context = {"title": spec.title, "plan": spec.plan, "stt": spec.stt, "output": spec.output,
+                   "due": cycle.due, "task_id": spec.id}
         if self.recurring:
             context["period"] = period_label(cycle.period)
         return context
@@ -113,11 +161,16 @@ class TaskSending:
         if not self.c.reached:
             return  # confirmed before anyone was reminded: nobody to tell
         cycle = self.c.cycle
+        evidence = cycle.evidence or {}
+        done = dict(result=cycle.result, completed_on=cycle.reported_on,
+                    evidence_number=evidence.get("document_number", ""))
+        if workflow.patched(STEP_IN_ONE):
+            await self._step_activity("completed", "completed", self.c.reached, {**self._base_context(), **done},
+                                      workflow.now())
+            return
         resolved = await self._recipients(self.c.reached)
         context = self._context(resolved, workflow.now())
-        evidence = cycle.evidence or {}
-        context.update(result=cycle.result, completed_on=cycle.reported_on,
-                       evidence_number=evidence.get("document_number", ""))
+        context.update(done)
         await self._deliver("completed", "completed", resolved, context, workflow.now())
 
     # -- the store ------------------------------------------------------------------
