@@ -36,7 +36,8 @@ MESSAGES: dict[str, str] = {
     "unrecognized arguments: %s": "tham số không nhận ra: %s",
     "not allowed with argument %s": "không dùng cùng với tham số %s",
     "ignored explicit argument %r": "giá trị %r không dùng được ở đây",
-    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
     "invalid %(type)s value: %(value)r": "giá trị không hợp lệ (%(type)s): %(value)r",
     "expected one argument": "cần đúng một giá trị",
     "expected at most one argument": "chỉ nhận tối đa một giá trị",

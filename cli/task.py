@@ -17,6 +17,8 @@ from cli.common import config_for, connect, fail, print_json, settings_for
 
 STATUS_VI = {"open": "đang thực hiện", "completed": "đã hoàn thành", "cancelled": "đã hủy"}
 RESULT_VI = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn", None: "—"}
+CYCLE_VI = {"open": "đang mở", "reported": "đã báo cáo", "missed": "chưa báo cáo (quá hạn)"}
+DELIVERY_VI = {"sent": "đã gửi", "failed": "gửi lỗi", "pending": "đang gửi lại", "skipped": "bỏ qua"}
 # `--status` words, compared after domain.text.ascii_fold (no diacritics, lower case).
 STATUS_WORDS = {"open": "open", "dang thuc hien": "open", "completed": "completed", "hoan thanh": "completed",
                 "da hoan thanh": "completed", "cancelled": "cancelled", "da huy": "cancelled", "huy": "cancelled"}
@@ -162,16 +164,32 @@ def run_show(args) -> int:
     if args.json:
         print_json(view)
         return 0
+    from domain.display import period_words, step_label, vn_date, vn_datetime
+
+    config = config_for(args)
     d = view["deadline"]
     print(f"{view['id']}: {view['title']}")
-    print(f"  Thời hạn: {d.get('raw') or d.get('due') or '—'} (hạn {d.get('due') or '—'})")
+    due = vn_date(d.get("due"), "—")
+    print(f"  Thời hạn: {d.get('raw') or due} (hạn {due})")
     print(f"  Trạng thái: {STATUS_VI.get(view['status'], view['status'])}; kết quả: {RESULT_VI.get(view['result'], '—')};"
           f" mức leo thang: {view['level']}")
     for c in view["cycles"]:
-        print(f"  Kỳ {c['period']}: hạn {c['due']}, {c['status']}, {RESULT_VI.get(c['result'], '—')}")
+        state, result = CYCLE_VI.get(c["status"], c["status"]), RESULT_VI.get(c["result"], "—")
+        print(f"  Kỳ {period_words(c['period'])}: hạn {vn_date(c['due'], '—')}, {state}, {result}")
     for n in view["notifications"]:
-        print(f"  {n['at']}  {n['step']:<14} → {n['recipient']} ({n['channel'] or '—'}): {n['status']}")
+        print(f"  {vn_datetime(n['at'])}  {step_label(n['step'])} → {_who(config, n['recipient'])} "
+              f"({n['channel'] or '—'}): "
+              f"{DELIVERY_VI.get(n['status'], n['status'])}")
     return 0
+
+
+def _who(config, key: str) -> str:
+    """A recipient by name: a unit's, an official's, the supervisors' group's."""
+    d = config.directory
+    found = d.unit(key) or d.official(key)
+    from domain.recipients import SUPERVISORS_KEY
+
+    return found.name if found else (d.supervisors_name if key == SUPERVISORS_KEY else key)
 
 
 def run_list(args) -> int:
@@ -192,7 +210,10 @@ def run_list(args) -> int:
     from domain.calendar import WorkingCalendar
 
     cal = WorkingCalendar(config.calendar)
-    table = [LIST_HEADER] + [_list_cells(r, config.directory, cal, today) for r in rows]
+    from services.task_views import current_cycles
+
+    cycles = current_cycles(settings.database_url, [r["id"] for r in rows if r["kind"] == "recurring"])
+    table = [LIST_HEADER] + [_list_cells(r, config.directory, cal, today, cycles.get(r["id"])) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(LIST_HEADER) - 1)]
     for line in table:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths)) + "  " + line[-1])
@@ -211,12 +232,15 @@ def _overdue(row: dict, today: date) -> bool:
             and date.fromisoformat(row["due"]) < today)
 
 
-def _list_cells(row: dict, directory, cal, today: date) -> tuple[str, ...]:
-    from domain.display import days_overdue, overdue_words, vn_date
+def _list_cells(row: dict, directory, cal, today: date, cycle: dict | None = None) -> tuple[str, ...]:
+    from domain.display import days_overdue, overdue_words, period_words, vn_date
 
     late = ""
     if _overdue(row, today):  # the one phrase of the pages and reports: working days, calendar days beside
         late = overdue_words(*days_overdue(date.fromisoformat(row["due"]), today, cal), capital=True)
     units = ", ".join((directory.unit(k).name if directory.unit(k) else k) for k in row["lead_units"]) or "—"
-    return (vn_date(row["due"], "—"), STATUS_VI.get(row["status"], row["status"]), RESULT_VI.get(row["result"], "—"),
+    due = vn_date(row["due"], "—")
+    if cycle:  # a recurring task: its current report period binds now
+        due = f"{vn_date(cycle['due'])} (kỳ {period_words(cycle['period'])})"
+    return (due, STATUS_VI.get(row["status"], row["status"]), RESULT_VI.get(row["result"], "—"),
             late or "—", units, row["id"], row["title"][:70])

@@ -10,7 +10,8 @@ from typing import Any
 
 from domain.calendar import VN_TZ
 
-__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label", "overdue_words", "overdue_of", "days_overdue",
+__all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label", "overdue_words", "overdue_of",
+           "days_overdue",
            "due_words", "period_words", "read_vn_datetime", "DATE_PATTERN", "DATE_PLACEHOLDER"]
 
 

@@ -65,3 +65,18 @@ def list_tasks(database_url: str, status: str | None = None) -> list[dict[str, A
         return [{"id": t.id, "title": t.title, "status": t.status, "result": t.result, "due": _iso(t.due),
                  "kind": t.deadline_kind, "level": t.level or 0, "lead_units": list(t.lead_units or [])}
                 for t in session.scalars(query)]
+
+
+def current_cycles(database_url: str, task_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Each recurring task's current report period (its earliest open cycle): due, period."""
+    from sqlalchemy import select
+
+    from store.db import session_scope
+    from store.models import Cycle
+
+    out: dict[str, dict[str, Any]] = {}
+    with session_scope(database_url) as session:
+        for c in session.scalars(select(Cycle).where(Cycle.task_id.in_(task_ids), Cycle.status == "open")
+                                 .order_by(Cycle.due.desc())):
+            out[c.task_id] = {"due": _iso(c.due), "period": c.period}  # the earliest is written last
+    return out

@@ -53,6 +53,8 @@ def test_help_is_vietnamese(path, parser):
             for choice in action._choices_actions:  # every command says what it does
                 assert choice.help, f"`dondoc {' '.join(path)} {choice.dest}` has no help"
             continue
+        if action.help == argparse.SUPPRESS:  # an internal option, never shown
+            continue
         assert action.help, f"`dondoc {' '.join(path)}` {action.option_strings or action.dest} has no help"
         if action.metavar is None and action.nargs != 0 and not action.choices:
             assert action.dest in METAVARS, f"{action.dest}: no Vietnamese placeholder (add one to METAVARS)"

@@ -119,7 +119,8 @@ def test_messages_are_counted_and_paged(dash):
     assert f"· {MESSAGES + 1:,} tin nhắn".replace(",", ".") in first.text  # 2.601: the Vietnamese thousands dot
     pages = (MESSAGES + 1 + 49) // 50
     assert f"Trang 1/{pages}" in first.text and len(times(first.text)) == 50
-    assert "/dashboard/outbox?page=2" in page_hrefs(first.text) and f"/dashboard/outbox?page={pages}" in page_hrefs(first.text)
+    links = page_hrefs(first.text)
+    assert "/dashboard/outbox?page=2" in links and f"/dashboard/outbox?page={pages}" in links
     second = dash.get("/dashboard/outbox?page=2")
     newest = [f"{(message(i)['at']).astimezone(timezone(timedelta(hours=7))):%H:%M %d/%m/%Y}"
               for i in reversed(range(MESSAGES))]
@@ -248,7 +249,8 @@ def test_due_before_is_typed_day_first(dash):
     day = TODAY + timedelta(days=22)
     page = dash.get("/dashboard", params={"due_before": f"{day:%d/%m/%Y}"})
     assert page.status_code == 200
-    assert set(re.findall(r'href="/dashboard/tasks/([^"]+)"', page.text)) == {"t/ext", "t/rec", "t/kho", "t/hoso", "t/daotao"}
+    shown = set(re.findall(r'href="/dashboard/tasks/([^"]+)"', page.text))
+    assert shown == {"t/ext", "t/rec", "t/kho", "t/hoso", "t/daotao"}
     assert f'value="{day:%d/%m/%Y}"' in page.text
     iso = dash.get("/dashboard", params={"due_before": day.isoformat()})  # a bookmark of the old form still works
     assert f'value="{day:%d/%m/%Y}"' in iso.text and iso.status_code == 200
@@ -334,3 +336,29 @@ def test_migration_folds_existing_titles(tmp_path):
     with make_engine(url).begin() as conn:
         assert conn.execute(text("SELECT title_fold FROM tasks")).scalar() == "xay dung kho du lieu so"
     assert [r["id"] for r in task_page(url, load_config(DEFAULT_CONFIG), {"q": "kho du lieu"}, TODAY).rows] == ["a/1"]
+
+
+# -- the command line says it the same way ----------------------------------------------
+
+def test_cli_list_and_show_speak_like_the_pages(sqlite_url, tmp_path, monkeypatch, capsys):
+    from cli.main import build_parser
+
+    seed(sqlite_url)
+    monkeypatch.setenv("DONDOC_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path))
+
+    def run(*argv) -> str:
+        args = build_parser().parse_args(list(argv))
+        assert args.func(args) in (0, None)
+        return capsys.readouterr().out
+
+    listing = run("task", "list")
+    june = TODAY + timedelta(days=4)
+    rec = next(line for line in listing.splitlines() if " t/rec " in line)
+    assert f"{june:%d/%m/%Y} (kỳ tháng 6/2026)" in rec
+    ext = next(line for line in listing.splitlines() if " t/ext " in line)
+    cal = WorkingCalendar(load_config(DEFAULT_CONFIG).calendar)
+    working, days = days_overdue(TODAY - timedelta(days=12), TODAY, cal)
+    assert overdue_words(working, days, capital=True) in ext  # the very phrase of the task list page
+    shown = run("task", "show", "t/rec")
+    assert "Kỳ tháng 5/2026" in shown and f"hạn {june:%d/%m/%Y}, đang mở" in shown and "2026-06" not in shown
