@@ -30,6 +30,7 @@ from domain.recipients import keys_only, resolve
 from store.people_channels import people_directory
 from domain.cycles import CyclePeriod, first_cycle, next_cycle
 from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
+from domain.checkin import checkin_days, checkin_step, with_checkin
 from activities.task_step import default_delivery, send_step
 from contracts.steps import StepSend
 from contracts.tasks import (
@@ -40,7 +41,9 @@ from contracts.tasks import (
 
 # -- pure helpers (tested without Temporal) ----------------------------------------
 
-def plan_steps(cal: WorkingCalendar, req: PlanRequest) -> PlanResult:
+def plan_steps(cal: WorkingCalendar, req: PlanRequest, checkin_min_days: int = 0) -> PlanResult:
+    """The plan's steps; a first plan of a long one-off task gains the mid-way check-in
+    (domain/checkin.py; the workflow keeps it through a replan)."""
     policy = req.ladder or req.recurring
     if policy is None:
         raise ValueError("a plan needs a policy")
@@ -55,6 +58,8 @@ def plan_steps(cal: WorkingCalendar, req: PlanRequest) -> PlanResult:
         if req.mode == "replan":
             # A changed deadline is announced by the workflow's own "amended" notice.
             steps = [s for s in steps if s.name != "assigned"]
+        else:
+            steps = with_checkin(steps, checkin_step(due, policy, cal, req.now, checkin_min_days))
     notice_at = cal.next_office_instant(req.now) if policy.office_hours else req.now
     return PlanResult([_step_plan(s, due, cal) for s in steps], notice_at)
 
@@ -172,7 +177,7 @@ class TaskActivities:
 
     @activity.defn(name="task_plan")
     async def plan(self, req: PlanRequest) -> PlanResult:
-        return plan_steps(self.calendar(), req)
+        return plan_steps(self.calendar(), req, checkin_days(self.config()))
 
     @activity.defn(name="task_cycle")
     async def cycle(self, req: CycleRequest) -> CycleInfo:

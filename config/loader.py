@@ -16,6 +16,7 @@ from pathlib import Path
 from croniter import croniter
 
 from config.indicator_section import parse_indicators
+from config.progress_section import parse_progress
 from config.sections import LEVELS, SectionParser  # noqa: F401 (LEVELS re-exported)
 from domain.directory import Directory
 from domain.links import LinkLifetimes
@@ -63,6 +64,7 @@ class Config:
     zalo: ZaloBot = ZaloBot()
     email_url: str = ""              # people's email: this SMTP URL with &to=<their address>
     indicators: IndicatorFollowUp = IndicatorFollowUp()   # how often indicators are reported ([indicators])
+    checkin_min_days: int = 30       # [progress]: a one-off task this long gets a mid-way check-in (0: none)
 
 
 
@@ -133,6 +135,7 @@ class _Parser(SectionParser):
             zalo=self.zalo(data.get("zalo", {})),
             email_url=str(data.get("email", {}).get("url", "")),
             indicators=parse_indicators(data.get("indicators", {}), self.err),
+            checkin_min_days=parse_progress(data.get("progress", {}), self.err),
         )
 
     def zalo(self, values: dict) -> "ZaloBot":

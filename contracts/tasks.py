@@ -86,6 +86,7 @@ class TaskCarry:
     answers: dict[str, UpdateAnswer] = field(default_factory=dict)  # update key → answer (bounded)
     unwritten: list[str] = field(default_factory=list)  # periods whose late report awaits the store
     resends: int = 0                         # links resent this cycle (names the steps resend-N)
+    difficulty: str = ""                     # the difficulty the unit reported last (told once; "" cleared)
 
 
 @dataclass

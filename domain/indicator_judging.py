@@ -13,7 +13,8 @@ unit, or words that neither give a number nor state the verdict ("xem báo cáo
 riêng", "Hoàn thành 3 hạng mục") are `unclear` too: shown to a person, never guessed.
 A value that is the verdict itself ("Đạt", "Đã hoàn thành", "Vượt chỉ tiêu") is
 `met`: the unit states it, as offices write their result columns. Words that only say the work is under way or not done
-("Đang triển khai", "Chưa đạt") are `not_met`. Pure, no I/O.
+("Đang triển khai", "Chưa đạt") are `not_met`; words that say there is no figure yet
+("Chưa có số liệu", "Đang tổng hợp") are `no_data`, as an empty cell. Pure, no I/O.
 """
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ _NUMBER = re.compile(rf"(?<![\w.,]){_NUM}(?:\s*(?:-|–|—|den|toi)\s*{_NUM})?"
 _NOT_DONE = ("dang trien khai", "dang thuc hien", "dang xay dung", "dang hoan thien", "chua thuc hien",
              "chua trien khai", "chua dat", "khong dat", "chua hoan thanh", "khong hoan thanh", "chua co")
 _DONE = ("hoan thanh", "dat", "vuot")
+# Words that say there is no figure yet ("Chưa có số liệu", "Đang tổng hợp"): nothing to judge.
+_NO_FIGURE = ("chua co so lieu", "khong co so lieu", "chua co ket qua", "dang tong hop", "chua tong hop",
+              "chua thong ke", "chua bao cao")
 # A value that is the verdict itself: "Đạt", "Đã hoàn thành", "Vượt chỉ tiêu".
 _VERDICT = re.compile(r"(da )?(dat|hoan thanh|vuot)( chi tieu)?[.!]?")
 # A value's leading words, as bounds of what it says (ascii-folded, longest first).
@@ -69,6 +73,8 @@ def judge(target: Mapping[str, Any] | None, value: str | None) -> Judgement:
         return Judgement("no_data")
     numbers = _NUMBER.findall(text)
     if not numbers:
+        if any(phrase in text for phrase in _NO_FIGURE):
+            return Judgement("no_data")
         if any(phrase in text for phrase in _NOT_DONE):
             return Judgement("not_met")
         if _VERDICT.fullmatch(text) or ((target or {}).get("value") is None

@@ -20,7 +20,7 @@ from domain.display import read_vn_date
 from domain.indicator_judging import STATUS_WORDS, judge
 
 __all__ = ["VALUE_MAX", "SOURCE_MAX", "NOTE_MAX", "EARLIEST", "read_value", "ReportedValue", "latest",
-           "tally", "summary_line", "STATUS_ORDER", "status_words"]
+           "tally", "summary_line", "report_counts", "STATUS_ORDER", "status_words"]
 
 VALUE_MAX = 500
 SOURCE_MAX = 1000
@@ -95,3 +95,11 @@ def summary_line(counts: Mapping[str, int]) -> str:
     if counts.get("unclear"):
         line += f", cần xem xét {counts['unclear']}"
     return line
+
+
+def report_counts(indicators: Iterable[Any]) -> dict[str, Any]:
+    """The daily report's indicator figures: each indicator (target, latest result as of
+    the report) in one class, and the line that says them."""
+    counts: dict[str, Any] = tally((getattr(i, "target", None), getattr(i, "result", None)) for i in indicators)
+    counts["line"] = summary_line(counts)
+    return counts

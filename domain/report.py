@@ -47,6 +47,11 @@ and tests/test_report_sums.py checks that every figure is the sum of its parts):
 * **newly_overdue** (part of overdue): overdue tasks that became overdue after the
   previous report, i.e. whose due day ended after it (the last 24 hours when there is
   no previous report).
+* **indicators** (beside the totals, not part of them): every indicator (of the plan)
+  in one class by its latest value describing a day up to `today`, judged against its
+  target (domain/indicator_judging.py): met + not_met + no_data (nothing reported) +
+  unclear (a person judges) = total; the line "Chỉ tiêu: đạt X / Y, chưa đạt Z, chưa
+  báo cáo W" says them.
 * **overdue_by_unit**: the overdue tasks by lead unit, the unit with most first; each
   task ONCE, under its FIRST lead unit (its other lead units are named on it), so
   the units' counts add up to `overdue`. The overdue list is built once; the total

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from domain.report_common import COMPLETED_STATES, cycle_state, stt_key, task_state
 from domain.display import vn_date
+from domain.indicator_judging import STATUS_WORDS, judge
+from domain.report_common import COMPLETED_STATES, cycle_state, stt_key, task_state
 
-__all__ = ["APPENDIX_HEADERS", "RESULT_COLUMN", "APPENDIX_CLASSES", "Appendix", "build_appendix",
-           "appendix_result", "vn_day"]
+__all__ = ["APPENDIX_HEADERS", "RESULT_COLUMN", "APPENDIX_CLASSES", "Appendix", "IndicatorTable", "build_appendix",
+           "appendix_result", "indicator_table", "vn_day"]
 
 APPENDIX_HEADERS = (
     "STT", "Tên nhiệm vụ", "Chủ trì chỉ đạo", "Đơn vị chủ trì", "Đơn vị phối hợp", "Sản phẩm đầu ra",
@@ -32,10 +33,34 @@ TOTAL_LABEL = "Tổng số nhiệm vụ"
 
 
 @dataclass(frozen=True)
+class IndicatorTable:
+    """The plan's indicator table (Phụ lục 01) with its result column filled: each
+    indicator's latest value describing a day up to the appendix's day, and its verdict."""
+    headers: tuple[str, ...]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
 class Appendix:
     rows: list[list[str] | str]          # task rows (cells) and section headings, in appendix order
     states: list[str]                    # the class of each task row, in the same order
     totals: list[tuple[str, str, int]]   # (key, label, count): the total first, then one per class
+    indicators: IndicatorTable | None = None   # the plan's indicators, when it has any
+
+
+def indicator_table(indicators: Iterable[Any], today: date,
+                    unit_names: Mapping[str, str] | None = None) -> IndicatorTable | None:
+    """The indicator table as of ``today`` (rows: domain.report_rows.IndicatorRow, the
+    result being the latest value), in appendix order; None for a plan without indicators."""
+    names = unit_names or {}
+    rows = [[i.stt, i.name, (i.target or {}).get("raw", ""), "; ".join(names.get(u, u) for u in i.responsible),
+             i.result or "", vn_day(getattr(i, "as_of", None)), STATUS_WORDS[judge(i.target, i.result).status]]
+            for i in sorted(indicators, key=lambda i: stt_key(i.stt))]
+    if not rows:
+        return None
+    headers = ("STT", "Tên chỉ tiêu", "Chỉ tiêu", "Cơ quan chủ trì theo dõi, đánh giá",
+               f"Kết quả thực hiện đến ngày {vn_day(today)}", "Ngày số liệu", "Đánh giá")
+    return IndicatorTable(headers, rows)
 
 
 def vn_day(value: Any) -> str:
@@ -45,9 +70,9 @@ def vn_day(value: Any) -> str:
 
 def build_appendix(tasks: Iterable[Any], today: date, *, cycles_by_task: Mapping[str, Iterable[Any]] | None = None,
                    unit_names: Mapping[str, str] | None = None,
-                   official_names: Mapping[str, str] | None = None) -> Appendix:
+                   official_names: Mapping[str, str] | None = None, indicators: Iterable[Any] = ()) -> Appendix:
     """Every task of the plan (cancelled ones too, marked "Đã hủy") in appendix order,
-    as it stood on `today`, and the totals by class."""
+    as it stood on `today`, and the totals by class; and the plan's indicator table."""
     cycles_by_task, names, officials = cycles_by_task or {}, unit_names or {}, official_names or {}
     rows: list[list[str] | str] = []
     states: list[str] = []
@@ -59,7 +84,7 @@ def build_appendix(tasks: Iterable[Any], today: date, *, cycles_by_task: Mapping
         state = task_state(t, today)
         states.append(state)
         rows.append(_cells(t, state, today, cycles_by_task.get(t.id, ()), names, officials))
-    return Appendix(rows, states, appendix_totals(states))
+    return Appendix(rows, states, appendix_totals(states), indicator_table(indicators, today, names))
 
 
 def appendix_totals(states: list[str]) -> list[tuple[str, str, int]]:

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from domain.calendar import VN_TZ, WorkingCalendar
 from domain.cycles import normalise_every, period_due_day
+from domain.indicator_values import report_counts
 from domain.ladder import working_days_between
 from domain.report_alerts import failed_deliveries, open_incidents
 from domain.report_common import (
@@ -120,9 +121,10 @@ def build_daily(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     report_day: int = 0,
     calendar_periods: bool = True,
+    indicators: Iterable[Any] = (),
 ) -> dict[str, Any]:
-    """The daily report's data (definitions: domain/report.py). `calendar_periods=False`
-    (drills, cycles of seconds): reports owed come from the store's cycles only."""
+    """The daily report's data (definitions: domain/report.py; `indicators`: rows with the
+    latest result). `calendar_periods=False` (drills): reports owed from the store's cycles only."""
     today = local_day(as_of)  # refuses a naive instant
     as_of = as_of.astimezone(timezone.utc)
     since = previous_as_of.astimezone(timezone.utc) if previous_as_of else as_of - timedelta(hours=24)
@@ -136,16 +138,13 @@ def build_daily(
     totals = tally.totals()
     totals["incidents_open"] = len(incident_items)
     return {
-        "kind": "daily",
-        "as_of": as_of.isoformat(),
-        "as_of_local": as_of.astimezone(VN_TZ).isoformat(),
-        "since": since.isoformat(),
-        "horizon_days": horizon_days,
-        "totals": totals,
+        "kind": "daily", "as_of": as_of.isoformat(), "as_of_local": as_of.astimezone(VN_TZ).isoformat(),
+        "since": since.isoformat(), "horizon_days": horizon_days, "totals": totals,
         **lists,
         "incidents": incident_items,
         "failed_deliveries": failed_deliveries(deliveries, since, as_of, ctx.unit_names,
                                                {t.id: t.title for t in tasks}),
+        "indicators": report_counts(indicators),
     }
 
 

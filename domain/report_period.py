@@ -16,7 +16,10 @@ the CLI's table prints it and the tests check each row against its sub-rows.
   no day / not reported (the four make the cycles due).
 * carried over: one-off tasks due before the period, still open at its start;
   completed since + still open make the total.
-* indicators: all indicators of the plan(s); met / not met / no result yet.
+* indicators: all indicators of the plan(s), each by its latest value describing a day
+  up to the period's end (store/indicator_values.indicator_rows), judged by
+  domain/indicator_judging: met / not met / no result yet (nothing, or a value a
+  person must judge).
 Completion is read as of `as_of`, like the daily report.
 """
 from __future__ import annotations

@@ -76,3 +76,4 @@ class IndicatorRow:
     responsible: tuple[str, ...] = ()
     result: str = ""
     plan: str = ""
+    as_of: date | None = None               # the day the result describes (None: the imported column, undated)

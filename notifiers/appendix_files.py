@@ -20,15 +20,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, title: str,
-                   totals: list[tuple[str, str, int]] = ()) -> Path:
+                   totals: list[tuple[str, str, int]] = (), indicators=None) -> Path:
     """The appendix as an XLSX or DOCX file: the rows, then (when given) the totals
     rows of `appendix_data` under the table: each its class's label and count, the
-    count in the result column."""
+    count in the result column; and (when given) the plan's indicator table with its
+    result column filled (`appendix_data(...).indicators`, notifiers/appendix_indicators.py)."""
     path = Path(path)
     if fmt == "xlsx":
-        _write_xlsx(rows, path, title, totals)
+        _write_xlsx(rows, path, title, totals, indicators)
     elif fmt == "docx":
-        _write_docx(rows, path, title, totals)
+        _write_docx(rows, path, title, totals, indicators)
     else:
         raise ValueError(f"định dạng không hỗ trợ {fmt!r}: dùng xlsx hoặc docx")
     return path
@@ -36,7 +37,7 @@ def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, titl
 
 # -- XLSX ------------------------------------------------------------------------
 
-def _write_xlsx(rows, path: Path, title: str, totals=()) -> None:
+def _write_xlsx(rows, path: Path, title: str, totals=(), indicators=None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -52,6 +53,10 @@ def _write_xlsx(rows, path: Path, title: str, totals=()) -> None:
     for c, w in enumerate(XLSX_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
     ws.freeze_panes = "C4"
+    if indicators is not None:
+        from notifiers.appendix_indicators import xlsx_sheet
+
+        xlsx_sheet(wb, indicators, title, _put)
     wb.save(path)
 
 
@@ -111,7 +116,7 @@ def _put(ws, row: int, column: int, value):
 
 # -- DOCX ------------------------------------------------------------------------
 
-def _write_docx(rows, path: Path, title: str, totals=()) -> None:
+def _write_docx(rows, path: Path, title: str, totals=(), indicators=None) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
@@ -140,6 +145,10 @@ def _write_docx(rows, path: Path, title: str, totals=()) -> None:
             for c, v in enumerate(row):
                 cells[c].text = v or ""
     _docx_totals(table, totals)
+    if indicators is not None:
+        from notifiers.appendix_indicators import docx_table
+
+        docx_table(doc, indicators)
     doc.save(str(path))
 
 

@@ -36,6 +36,9 @@ dd/mm/yyyy, Vietnam time). Lists of names may also be a single string.
                  decision_number, decision_date, decided_by (a deadline decided by a document)
   cancelled      reason, cancelled_on, due, period (for a recurring task)
   link_resent    due, overdue (bool), period (for a cycle); the link
+  checkin        due, days_left: the mid-way check-in asking the unit for a progress report
+  difficulty     difficulty, proposal, note, percent, reported_by, reported_at, due (to the
+                 lead official and the supervisors), period (for a recurring task's cycle)
   incident_alert      detected_at, due_at, hours_left, severity
   incident_escalation detected_at, due_at, hours_late, notified
   incident_reported   detected_at, reported_at, result (on_time|late), report_number
@@ -57,7 +60,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 KINDS = (
     "assigned", "reminder", "escalation", "cycle_reminder", "cycle_escalation", "completed",
     "amended", "cancelled", "link_resent", "incident_alert", "incident_escalation", "incident_reported",
-    "no_channel",
+    "no_channel", "checkin", "difficulty",
 )
 # Keys a kind cannot be written without (besides "title"); the rest are optional.
 REQUIRED = {
@@ -68,6 +71,8 @@ REQUIRED = {
     "completed": ("result",),
     "cancelled": ("reason",),
     "link_resent": ("due",),
+    "checkin": ("due",),
+    "difficulty": ("difficulty",),
     "incident_alert": ("detected_at", "due_at"),
     "incident_escalation": ("detected_at", "due_at"),
     "incident_reported": ("detected_at", "reported_at", "result"),

@@ -99,6 +99,7 @@ def _daily_context(data: dict[str, Any], title: str, link: str) -> dict[str, Any
         "incidents": data["incidents"][:3],
         "all_incidents": data["incidents"][:EMAIL_ROWS],
         "failed": len(data["failed_deliveries"]),
+        "indicators": data.get("indicators"),   # counts and the line (domain/indicator_values.report_counts)
         "failed_deliveries": data["failed_deliveries"][:EMAIL_ROWS],
         "overdue_by_unit": _units_within_budget(units),
         "due_soon": _slim(data["due_soon"][:EMAIL_ROWS]),

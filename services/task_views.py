@@ -34,7 +34,15 @@ def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
             "cycles": [{"period": c.period, "due": _iso(c.due), "status": c.status, "result": c.result}
                        for c in cycles],
             "notifications": _notifications(deliveries),
+            "progress": _progress(session, task_id),
         }
+
+
+def _progress(session, task_id: str) -> dict[str, Any] | None:
+    """The unit's latest progress report: percent, at, note, difficulty, proposal (or None)."""
+    from store.progress import as_dict, latest_rows
+
+    return as_dict(latest_rows(session, task_ids=[task_id]).get(task_id))
 
 
 def _notifications(deliveries) -> list[dict[str, Any]]:

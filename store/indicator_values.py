@@ -15,8 +15,10 @@ from typing import Iterable
 from sqlalchemy import select
 
 from domain.indicator_judging import judge
-from domain.indicator_values import ReportedValue
-from store.models import Indicator, IndicatorValue
+from domain.indicator_values import ReportedValue, latest
+from domain.report_rows import IndicatorRow
+from store.indicator_models import IndicatorValue
+from store.models import Indicator, Plan
 
 IMPORTED_BY = "import"
 
@@ -74,4 +76,25 @@ def values_of(session, indicator_ids: Iterable[int]) -> dict[int, list[ReportedV
     for r in rows:
         out[r[0]].append(ReportedValue(value=r[1], as_of=r[2], reported_at=r[3], source=r[4] or "", note=r[5] or "",
                                        reported_by=r[6] or "", cycle=r[7] or "", id=r[8]))
+    return out
+
+
+def indicator_rows(session, plan: str | None, day: date) -> list[IndicatorRow]:
+    """The indicators (of ``plan``) for the reports, each with its latest value describing
+    a day up to ``day`` (a report is "as of" the days the values describe, as a task's
+    completion counts from its completion day). An indicator without any stored value
+    (imported before values were kept) reports its imported result column."""
+    stmt = select(Indicator.id, Indicator.stt, Indicator.name, Indicator.target, Indicator.responsible,
+                  Indicator.result, Plan.name).join(Plan, Indicator.plan_id == Plan.id)
+    if plan:
+        stmt = stmt.where(Plan.name == plan)
+    rows = session.execute(stmt).all()
+    values = values_of(session, [r[0] for r in rows])
+    out = []
+    for r in rows:
+        found = values[r[0]]
+        last = latest(found, day)
+        result, as_of = (last.value, last.as_of) if last else ("" if found else (r[5] or ""), None)
+        out.append(IndicatorRow(stt=r[1], name=r[2], target=r[3] or {}, responsible=tuple(r[4] or ()),
+                                result=result, plan=r[6], as_of=as_of))
     return out

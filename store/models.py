@@ -121,27 +121,8 @@ class Indicator(Base):
     responsible: Mapped[list[Any]] = mapped_column(default=list)
     result: Mapped[str] = mapped_column(Text, default="")
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # The workflow following it (domain.identity.indicator_workflow_id): what its links name.
-    workflow_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    workflow_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)  # what its links name
 
-
-class IndicatorValue(Base):
-    """One value a unit reported for an indicator (or the imported plan's result column,
-    the first), judged against the target when it was recorded (domain/indicator_judging)."""
-
-    __tablename__ = "indicator_values"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
-    key: Mapped[str] = mapped_column(String(300), unique=True)     # idempotency: one report once
-    value: Mapped[str] = mapped_column(Text)
-    as_of: Mapped[date] = mapped_column(Date)                      # the day the figure describes
-    source: Mapped[str] = mapped_column(Text, default="")          # nguồn số liệu / văn bản
-    note: Mapped[str] = mapped_column(Text, default="")
-    reported_by: Mapped[str] = mapped_column(String(200), default="")  # recipient key, "cli", "api:…", "import"
-    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(20), default="no_data")  # met | not_met | no_data | unclear
-    reason: Mapped[str] = mapped_column(Text, default="")          # why unclear
-    cycle: Mapped[str] = mapped_column(String(30), default="")     # the cycle it answered ("" none)
 
 
 class Event(Base):
@@ -315,3 +296,5 @@ class LinkRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_by: Mapped[str] = mapped_column(String(100), default="")
+
+import store.indicator_models  # noqa: E402,F401 (indicator_values: on Base's metadata with the rest)

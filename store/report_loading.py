@@ -20,11 +20,12 @@ from sqlalchemy import Text, func, or_, select, type_coerce
 from domain.calendar import WorkingCalendar
 from domain.periods import span_of
 from domain.report import (
-    Appendix, CycleRow, DeliveryRow, IncidentRow, IndicatorRow, TaskRow, build_appendix, build_daily,
+    Appendix, CycleRow, DeliveryRow, IncidentRow, TaskRow, build_appendix, build_daily,
     build_period, local_day, period_bounds,
 )
 from store.db import session_scope
-from store.models import Cycle, Delivery, Event, Incident, Indicator, Plan, Report, Task
+from store.indicator_values import indicator_rows
+from store.models import Cycle, Delivery, Event, Incident, Plan, Report, Task
 
 
 def unit_names(config) -> dict[str, str]:
@@ -124,7 +125,7 @@ def load_daily(session, as_of: datetime, plan: str | None = None, kind: str = "d
         Delivery.status == "failed", Delivery.created_at > since, Delivery.created_at <= as_of)
     deliveries = [DeliveryRow(*r) for r in session.execute(dstmt)]
     return {"tasks": tasks, "cycles": cycles, "incidents": incidents, "deliveries": deliveries,
-            "previous_as_of": prev}
+            "previous_as_of": prev, "indicators": indicator_rows(session, plan, today)}
 
 
 def _with_acknowledgements(session, tasks: list, as_of: datetime) -> list:
@@ -146,7 +147,8 @@ def daily_data(database_url: str, config, as_of: datetime, plan: str | None = No
         deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"],
         unit_names={**official_names(config), **unit_names(config), **_supervisors_name(config)},
         report_day=_report_day(config),
-        calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0)
+        calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0,
+        indicators=rows["indicators"])
 
 
 def period_data(database_url: str, config, *, quarter: str | None = None, month: str | None = None,
@@ -160,10 +162,8 @@ def period_data(database_url: str, config, *, quarter: str | None = None, month:
         ids = {t.id for t in tasks}
         cycles = [CycleRow(*r) for r in s.execute(
             select(*_cycle_columns()).where(Cycle.due >= start, Cycle.due <= end)) if r[0] in ids]
-        istmt = _plan_filter(select(Indicator.stt, Indicator.name, Indicator.target, Indicator.responsible,
-                                    Indicator.result, Plan.name).join(Plan, Indicator.plan_id == Plan.id), plan)
-        indicators = [IndicatorRow(stt=r[0], name=r[1], target=r[2] or {}, responsible=tuple(r[3] or ()),
-                                   result=r[4] or "", plan=r[5]) for r in s.execute(istmt)]
+        # Each indicator's latest value describing a day of the period or before (and not after as_of).
+        indicators = indicator_rows(s, plan, min(end, local_day(as_of)))
     data = build_period(tasks, start, end, as_of, calendar_of(config), label=label, key=key, cycles=cycles,
                         indicators=indicators, unit_names=unit_names(config))
     data["plan"] = plan
@@ -184,8 +184,9 @@ def appendix_data(database_url: str, config, plan: str, as_of: datetime | None =
         for r in s.execute(select(*_cycle_columns()).join(Task, Task.id == Cycle.task_id)
                            .join(Plan, Task.plan_id == Plan.id).where(Plan.name == plan)):
             cycles.setdefault(r[0], []).append(CycleRow(*r))
+        indicators = indicator_rows(s, plan, local_day(as_of))
     return build_appendix(tasks, local_day(as_of), cycles_by_task=cycles, unit_names=unit_names(config),
-                          official_names=official_names(config))
+                          official_names=official_names(config), indicators=indicators)
 
 
 def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None = None) -> list[list[str] | str]:

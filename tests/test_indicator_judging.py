@@ -49,6 +49,13 @@ CASES = [
     ("Triển khai có hiệu quả", "Hoàn thành", "met"),  # words against words
     ("Triển khai có hiệu quả", "Đã đạt", "met"),
     ("1.000 người", "1.200 người", "met"),
+    ("100%", "Chưa có số liệu", "no_data"),     # no figure yet: nothing to judge, as an empty cell
+    ("95%", "Đang tổng hợp", "no_data"),
+    ("≥80%", "Chưa có kết quả", "no_data"),
+    ("≥80%", "Chưa có số liệu, đang triển khai", "no_data"),
+    ("≥80%", "Chưa có văn bản", "not_met"),     # "chưa có" something else: not done
+    ("≥ 36%", "Vượt chỉ tiêu (40%)", "met"),
+    ("≥ 1-3 doanh nghiệp", "02 doanh nghiệp", "met"),
 ]
 
 

@@ -36,7 +36,8 @@ from domain.identity import indicator_workflow_id
 from domain.policy import Policies
 from domain.targets import parse_target
 from store.db import session_scope
-from store.models import Event, Indicator, IndicatorValue, Plan
+from store.indicator_models import IndicatorValue
+from store.models import Event, Indicator, Plan
 from workflows.indicator import IndicatorWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"

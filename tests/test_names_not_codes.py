@@ -180,6 +180,8 @@ CONTEXT = dict(
     hours_left=12, hours_late=6.5, severity="cao", reported_at="2026-06-01T04:00:00Z", report_number="15/BC-CA",
     missed_recipient="Công an đặc khu", missed_level="unit", missed_subject="[Nhắc việc] Còn 3 ngày",
     errors=["zalo: error=400", "email: connection refused"], unit="Công an đặc khu", incident="Sự cố số 1",
+    difficulty="Thiếu kinh phí mua máy chủ", proposal="Đề nghị bố trí kinh phí", percent=40,
+    reported_by="Nguyễn Thị Lan",
 )
 
 

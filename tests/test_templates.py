@@ -21,6 +21,7 @@ FULL = dict(
     hours_late=6.5, severity="cao", reported_at="2026-06-01T04:00:00Z", report_number="15/BC-CA",
     missed_recipient="Công an đặc khu", missed_level="unit", missed_subject="[Nhắc việc] Còn 3 ngày",
     errors=["zalo: error=400", "email: connection refused"],
+    difficulty="Thiếu kinh phí mua máy chủ", proposal="Đề nghị bố trí kinh phí", percent=40,
 )
 
 

@@ -38,6 +38,8 @@ EVENT_LABELS = {
     "task_cancelled": "Hủy nhiệm vụ", "cycle_opened": "Mở kỳ báo cáo",
     # The standing office's actions on the task page (web/routes_task_actions.py, routes_task_links.py).
     "link_resent": "Gửi lại đường dẫn báo cáo cho đơn vị", "link_revoked": "Thu hồi đường dẫn",
+    # The unit's progress reports (workflows/task_progress.py).
+    "task_progress": "Đơn vị báo cáo tiến độ",
     # What people answer the Zalo bot (services/zalo_bot.py).
     "zalo_ack": "Người nhận báo «đã nhận» qua Zalo", "zalo_linked": "Liên kết Zalo",
     "zalo_unlinked": "Hủy nhận tin qua Zalo",
@@ -58,15 +60,17 @@ _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mớ
                   "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới",
                   "lead_units": "đơn vị chủ trì mới", "lead_official": "lãnh đạo phụ trách mới",
                   "decision_number": "căn cứ văn bản", "decision_date": "ngày ban hành", "recipient": "người nhận",
-                  "purpose": "dùng để", "by": "người thực hiện"}
+                  "purpose": "dùng để", "by": "người thực hiện", "percent": "tiến độ",
+                  "done": "kết quả đã thực hiện", "difficulty": "khó khăn, vướng mắc", "proposal": "đề xuất, kiến nghị"}
 _CHANGE_WORDS = {"title": "tên nhiệm vụ", "output": "sản phẩm đầu ra", "lead_units": "đơn vị chủ trì",
                  "lead_official": "lãnh đạo phụ trách", "due": "thời hạn"}
-_ORDER = {k: i for i, k in enumerate(("changes", "lead_units", "lead_official", "old_due", "new_due", "due",
+_ORDER = {k: i for i, k in enumerate(("percent", "done", "difficulty", "proposal",
+                                        "changes", "lead_units", "lead_official", "old_due", "new_due", "due",
                                         "decision_number", "decision_date", "decided_by", "approved_by", "reason"))}
 _ORDER["by"] = len(_ORDER) + 1
 _PURPOSE_WORDS = {"confirm": "xác nhận hoàn thành", "extend": "duyệt gia hạn", "incident": "báo cáo sự cố",
                   "report": "xem báo cáo"}
-_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id"}
+_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id", "reporter"}
 _LEVEL_NAMES = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách", "supervisors": "Ban Chỉ đạo"}
 _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm vụ thường xuyên, báo cáo định kỳ",
                  "drill": "diễn tập"}
@@ -95,6 +99,8 @@ def event_details(data: dict | None) -> list[str]:
             value = vn_date(value)
         elif key == "changes" and isinstance(value, list):
             value = ", ".join(_CHANGE_WORDS.get(v, v) for v in value)
+        elif key == "percent":
+            value = f"{value}%"
         elif key == "purpose":
             value = _PURPOSE_WORDS.get(value, value)
         elif key == "policy":

@@ -48,6 +48,7 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
         events = session.scalars(select(Event).where(Event.subject_id == task_id)).all()
         deliveries = session.scalars(select(Delivery).where(Delivery.subject_id == task_id)).all()
         row["timeline"] = timeline(events, deliveries)
+        row["progress"] = latest_progress(session, task_id)
     for item in row["timeline"]:
         if item["type"] == "delivery":
             item["recipient_name"] = recipient_name(config, item["recipient"])
@@ -55,6 +56,14 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
             item["data"] = {k: recipient_name(config, v) if k in _PEOPLE and isinstance(v, str) else v
                             for k, v in item["data"].items()}
     return row
+
+
+def latest_progress(session, task_id: str) -> dict | None:
+    """The unit's latest progress report (store/progress.py), with who reported it."""
+    from store.progress import as_dict, latest_rows
+
+    row = latest_rows(session, task_ids=[task_id]).get(task_id)
+    return dict(as_dict(row), by=row.by) if row is not None else None
 
 
 def timeline(events, deliveries) -> list[dict]:

@@ -23,7 +23,9 @@ from starlette.routing import Route
 from web import csrf
 from web.api_actions import cancel, confirm, extend, open_incident, plan_import, plan_preview, report_incident
 from web.api_common import ApiResponse, error
+from web.api_progress import PROGRESS_BODY, progress
 from web.api_task_actions import deadline, reassign, resend
+from web.api_indicators import REPORT_BODY, get_indicators, report_indicator
 from web.api_reads import (get_incident, get_incidents, get_outbox, get_plans, get_report, get_reports, get_task,
                            get_tasks, me)
 from web.access import PASSWORD_PATH
@@ -124,6 +126,9 @@ ENDPOINTS = (
     Endpoint("POST", "/api/tasks/{task_id}/extend", extend, "Move a task's deadline (an approved extension)",
              action=True, body=_EXTEND),
     Endpoint("POST", "/api/tasks/{task_id}/cancel", cancel, "Cancel a task", action=True, body=_CANCEL),
+    Endpoint("POST", "/api/tasks/{task_id}/progress", progress, "Report a task's progress, difficulties and "
+             "proposals (a difficulty is sent to the lead official and the supervisors)", action=True,
+             body=PROGRESS_BODY),
     Endpoint("POST", "/api/tasks/{task_id}/reassign", reassign, "Reassign a task's lead unit(s) or lead official",
              action=True, body=_REASSIGN),
     Endpoint("POST", "/api/tasks/{task_id}/deadline", deadline, "A new deadline decided by a document",
@@ -141,6 +146,10 @@ ENDPOINTS = (
     Endpoint("GET", "/api/reports/{report_id}", get_report, "One archived report"),
     Endpoint("GET", "/api/outbox", get_outbox, "Messages stored by the outbox channel, newest first"),
     Endpoint("GET", "/api/plans", get_plans, "Imported plans"),
+    Endpoint("GET", "/api/indicators", get_indicators, "Indicators with their target, latest value (judged "
+             "met|not_met|no_data|unclear) and history (filters: plan name, as_of dd/mm/yyyy)", params=("plan", "as_of")),
+    Endpoint("POST", "/api/indicators/report", report_indicator, "Report an indicator's value (recorded, judged, "
+             "ends the current cycle's reminders)", action=True, body=REPORT_BODY),
     Endpoint("POST", "/api/plans/preview", plan_preview, "Dry run of a plan file (body: the file, at most "
              "20 MiB; query: filename, plan)", action=True, params=("filename", "plan"), body=_FILE),
     Endpoint("POST", "/api/plans/import", plan_import, "Import a plan file (at most 20 MiB) and start its tasks",

@@ -27,6 +27,7 @@ from web.forms import read_confirmation
 from web.link_guard import Refusal, Subject, guard_post, link_form, open_link, page_context, refusal_page
 from web.pages import now_utc, render, today_vn
 from web.routes_extension import pending_requests
+from web.routes_progress import progress_context
 from web.updates import UpdateOutcome, call_update, confirm_key, was_first
 
 
@@ -45,6 +46,7 @@ async def confirm_page(request: Request):
     if not subject.done:
         ctx["pending"] = await asyncio.to_thread(pending_requests, request.app.state.settings.database_url,
                                                  claims.subject_id, claims.cycle)
+        ctx.update(await progress_context(request, claims))  # the second form: progress (routes_progress.py)
     return render(request, template, ctx)
 
 

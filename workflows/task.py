@@ -41,6 +41,7 @@ from workflows.task_common import (  # noqa: F401
     STEP_IN_ONE, STEPS_PER_RUN, lookup,
 )
 from workflows.task_actions import TaskActions
+from workflows.task_progress import TaskProgress
 from workflows.task_sending import TaskSending
 from workflows.task_updates import TaskUpdates
 
@@ -56,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="TaskWorkflow")
-class TaskWorkflow(TaskUpdates, TaskActions, TaskSending):
+class TaskWorkflow(TaskUpdates, TaskActions, TaskProgress, TaskSending):
     @workflow.init
     def __init__(self, inp: TaskInput) -> None:
         # Set before any update is handled, so an early update sees the carried state.
@@ -165,7 +166,7 @@ class TaskWorkflow(TaskUpdates, TaskActions, TaskSending):
         # A change notice not yet sent stays, held to the next office-hours moment; a
         # link the office asked to resend stays as it was asked (now).
         notices = [replace(s, at=max(s.at, result.notice_at)) for s in self.c.steps if s.kind == "amended"]
-        notices += [s for s in self.c.steps if s.kind == "link_resent"]
+        notices += [s for s in self.c.steps if s.kind == "link_resent"] + self._kept_on_replan()
         self.c.steps = sorted(notices + result.steps, key=lambda s: s.at)
         self._note_last_planned(result.steps)
         self.c.planned = True

@@ -104,7 +104,7 @@ class TaskSending:
                                                             "error": str(err.cause or err)})
 
     def _template_kind(self, step: StepPlan) -> str:
-        if step.kind in ("assigned", "amended", "link_resent") or not self.recurring:
+        if step.kind in ("assigned", "amended", "link_resent", "difficulty") or not self.recurring:
             return step.kind
         return step.kind if step.kind.startswith("cycle_") else f"cycle_{step.kind}"
 
