@@ -37,10 +37,17 @@ async def measure(stack_config, zalo_url: str, months: int = 12, say=print) -> d
         settings = load_settings({**os.environ, "DONDOC_DATA_DIR": tmp, "DONDOC_DATABASE_URL": url,
                                   "DONDOC_TASK_QUEUE": queue})
         env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=temporal_test_server())
+        # Every channel lookup in this process (whichever activity sends) reaches the FakeZalo.
+        saved = os.environ.get("DONDOC_ZALO_API_URL")
+        os.environ["DONDOC_ZALO_API_URL"] = zalo_url
         try:
             runs = await monthly_runs(env, url, settings, config, queue, zalo_url, months)
         finally:
             await env.shutdown()
+            if saved is None:
+                os.environ.pop("DONDOC_ZALO_API_URL", None)
+            else:
+                os.environ["DONDOC_ZALO_API_URL"] = saved
     closed = runs[:-1]  # the last run is the cycle still open
     out = {"months": months, "runs": len(runs), "largest_run_events": max(closed or runs),
            "events_total": sum(runs), "events_per_closed_run": closed,

@@ -83,17 +83,18 @@ def recurring_cycles(rnd: random.Random, task_id: str) -> list[dict]:
     return rows
 
 
-def run(tasks: int = 10000) -> dict:
-    """Fill a temporary store with `tasks` tasks; time load + build + render of the
-    daily report. Returns {"tasks", "seconds", ...}."""
+def run(tasks: int = 10000, database_url: str | None = None) -> dict:
+    """Fill a temporary store with `tasks` tasks (SQLite, or a schema of its own in the
+    PostgreSQL `database_url` names: bench/database.py); time load + build + render of
+    the daily report. Returns {"tasks", "seconds", ...}."""
+    from bench.database import scratch_store
     from config.loader import load_config
     from domain.calendar import _package_year
     from notifiers.report_pages import render_page, short_text
     from store.report_loading import daily_data
 
     config = load_config()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+    with tempfile.TemporaryDirectory() as tmp, scratch_store(database_url, Path(tmp), "bench") as url:
         fill(url, tasks)
         _package_year(AS_OF.year)  # the holiday table is read once per process; not the report's cost
         t0 = time.perf_counter()

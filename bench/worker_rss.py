@@ -1,5 +1,6 @@
-"""worker_rss_mb: the worker process's resident memory (VmRSS of that one process,
-read from /proc) with N task workflows open on the server.
+"""worker_rss_mb: the worker's resident memory with N task workflows open on the
+server: VmRSS read from /proc of each of its processes (with `--workers N` > 1, the
+supervisor and its N worker processes), summed.
 
 The open workflows are real imports (the start-rate table's shape, deadlines next
 year, so each sits on its timer). RSS is read once the worker has run every new
@@ -23,14 +24,18 @@ def task_rows(database_url: str) -> int:
         return session.scalar(select(func.count()).select_from(Task))
 
 
-def assigned_count(database_url: str) -> int:
+def assigned_count(database_url: str, prefix: str = "") -> int:
+    """Tasks (whose id starts with `prefix`) whose workflow took its first steps."""
     from sqlalchemy import func, select
 
     from store.db import session_scope
     from store.models import Event
 
+    query = select(func.count()).select_from(Event).where(Event.kind == "task_assigned")
+    if prefix:
+        query = query.where(Event.subject_id.startswith(prefix, autoescape=True))
     with session_scope(database_url) as session:
-        return session.scalar(select(func.count()).select_from(Event).where(Event.kind == "task_assigned"))
+        return session.scalar(query)
 
 
 async def open_task_workflows(client) -> int:
@@ -65,6 +70,7 @@ async def measure(stack, client, open_target: int, plan: str, say=print) -> dict
         await import_rate(client, stack.settings, stack.config, open_target - have, plan)
     figures = await settle(stack, task_rows(stack.settings.database_url))
     running = await open_task_workflows(client)
-    out = {"open": running, **figures, "temporal_rss_mb": round(stack.temporal_rss_mb(), 1)}
+    out = {"open": running, **figures, "temporal_rss_mb": round(stack.temporal_rss_mb(), 1),
+           "per_process_mb": sorted(round(v, 1) for v in stack.worker_rss_each().values())}
     say(f"  worker RSS with {running} open task workflows: {out['rss_mb']} MiB (peak {out['peak_mb']} MiB)")
     return out

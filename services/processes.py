@@ -98,12 +98,23 @@ class Processes:
 
     def stop_all(self) -> None:
         # Web and workers first (they finish in-flight work), Temporal last.
-        for name, proc in reversed(self.children):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        for _name, proc in reversed(self.children):
+            _stop(proc)
         self.children.clear()
+
+    def stop_child(self, name: str) -> None:
+        """Stop one child (the bench restarts the workers) and forget it."""
+        for entry in [c for c in self.children if c[0] == name]:
+            _stop(entry[1])
+            self.children.remove(entry)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after STOP_TIMEOUT_S."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

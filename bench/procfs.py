@@ -1,0 +1,89 @@
+"""What the bench reads of its processes from /proc (Linux): resident memory, CPU
+time, children; the CPU each part of the stack spent over a measurement; the machine."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process (VmRSS), in MiB."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process (this one when pid is None)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes of `pid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return sorted(found)
+
+
+def _cpu(pids: list[int | None]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:  # gone since (a restarted worker): its time is not counted
+            pass
+    return total
+
+
+class CpuMeter:
+    """CPU seconds each part of the stack spent between start() and stop(): Temporal,
+    the worker processes (all of them), the bare-Temporal workers, the bench itself."""
+
+    def __init__(self, stack) -> None:
+        self.pids = {"temporal": [stack.temporal_pid], "worker": stack.worker_pids(),
+                     "bare_worker": stack.empty_pids, "bench": [None]}
+        self.t0: dict[str, float] = {}
+        self.wall0 = 0.0
+
+    def start(self) -> "CpuMeter":
+        self.t0 = {k: _cpu(p) for k, p in self.pids.items()}
+        self.wall0 = time.monotonic()
+        return self
+
+    def stop(self) -> dict:
+        wall = time.monotonic() - self.wall0
+        used = {k: round(_cpu(p) - self.t0[k], 1) for k, p in self.pids.items()}
+        return {"wall_s": round(wall, 1), "cpu_s": used}
+
+
+def machine() -> dict:
+    mem_kb = 0
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cores": cores, "memory_gib": round(mem_kb / 1024 / 1024, 1), "cpu": model,
+            "load_avg_1m": round(os.getloadavg()[0], 2), "python": sys.version.split()[0]}
