@@ -35,7 +35,10 @@ EVENT_KINDS = ["task_assigned", "task_step", "task_completed", "task_extended", 
                "extension_declined", "no_channel", "incident_opened", "escalate-1", "incident_step", "incident_reported",
                "assigned", "escalation", "reminder", "before-3", "after-1", "repeat-2"]
 FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in UNIT_KEYS + OFFICIAL_KEYS + EVENT_KINDS]
-FORBIDDEN += [re.compile(r"\b(?:task|incident|report)/[\w./-]+"),   # workflow ids
+EVENT_KINDS += ["indicator_followed", "indicator_step", "indicator_cycle_opened", "indicator_cycle_reported",
+                "indicator_cycle_missed", "indicator_year_judged", "met", "not_met", "no_data", "unclear"]
+FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in UNIT_KEYS + OFFICIAL_KEYS + EVENT_KINDS]
+FORBIDDEN += [re.compile(r"\b(?:task|incident|report|indicator)/[\w./-]+"),   # workflow ids
               re.compile(r"\([a-z][a-z0-9]*(?:[_/-][a-z0-9]+)+\)")]  # "(before-3)", "(r1/after-1)"; "(assigned)" is a kind
 
 
@@ -181,11 +184,12 @@ CONTEXT = dict(
     missed_recipient="Công an đặc khu", missed_level="unit", missed_subject="[Nhắc việc] Còn 3 ngày",
     errors=["zalo: error=400", "email: connection refused"], unit="Công an đặc khu", incident="Sự cố số 1",
     difficulty="Thiếu kinh phí mua máy chủ", proposal="Đề nghị bố trí kinh phí", percent=40,
-    reported_by="Nguyễn Thị Lan",
+    reported_by="Nguyễn Thị Lan", target="Đạt 85% dân số", year=2026,
 )
 
 
-@pytest.mark.parametrize("kind", KINDS + ("extension_request", "extension_declined"))
+@pytest.mark.parametrize("kind", KINDS + ("extension_request", "extension_declined", "indicator_reminder",
+                                          "indicator_escalation"))
 def test_every_message_shows_names(kind):
     msg = render(kind, CONTEXT)
     shown = {"subject": msg.subject, "text": msg.text, "chat": msg.chat, "html": visible(msg.html)}
@@ -212,3 +216,69 @@ def test_failed_messages_in_the_daily_report_are_named(sqlite_url):
     [failed] = daily_data(sqlite_url, load_config(), now)["failed_deliveries"]
     assert (failed["about"], failed["step_label"], failed["recipient_name"]) == (
         "Báo cáo số hóa hồ sơ", "Đôn đốc quá hạn", "Phan Viết Điện")
+
+
+def seed_indicators(url: str) -> str:
+    """Indicators of the seeded plan with values from a unit, its lead official, a
+    registered person, the import and the command line; a followed one's timeline."""
+    from datetime import date
+
+    from store.indicator_models import IndicatorValue
+    from store.models import Indicator
+
+    at = NOW - timedelta(days=3)
+    with session_scope(url) as s:
+        plan = s.query(Plan).filter_by(name="Kế hoạch số 12/KH-UBND").one()
+        rows = [Indicator(plan_id=plan.id, stt=str(n), name=name, target={"raw": raw, "comparator": "≥", "value": v,
+                                                                           "unit": "%"},
+                          responsible=units, workflow_id=f"indicator/12/{n}")
+                for n, name, raw, v, units in ((1, "Tỉ lệ dân số được phủ sóng 5G", "Đạt 85% dân số", 85, ["so-khcn"]),
+                                               (2, "Tỉ lệ hồ sơ trực tuyến", "≥80%", 80, ["vhxh", "cong-an-dk"]),
+                                               (3, "Tỉ lệ cán bộ được đào tạo kỹ năng số", "100%", 100, ["Phòng lạ"]))]
+        s.add_all(rows)
+        s.flush()
+        for n, (ind, value, by, status) in enumerate(((rows[0], "120/124 xã (96,8%)", "person:7", "unclear"),
+                                                      (rows[0], "Đạt 97%", "so-khcn", "met"),
+                                                      (rows[1], "Đang triển khai", "phan-viet-dien", "not_met"),
+                                                      (rows[2], "70%", "import", "not_met"),
+                                                      (rows[2], "75%", "cli", "not_met"))):
+            s.add(IndicatorValue(indicator_id=ind.id, key=f"k{n}", value=value, as_of=date(2026, 3, 31) - timedelta(n),
+                                 reported_by=by, reported_at=at + timedelta(hours=n), status=status, cycle="2026-03"))
+        wid = "indicator/12/1"
+        for n, (kind, data) in enumerate((
+                ("indicator_followed", {"cycle": "2026-05", "due": "2026-05-29", "every": "month", "year": 2026,
+                                        "status": "open"}),
+                ("indicator_step", {"cycle": "2026-05", "step": "after-1", "kind": "indicator_escalation",
+                                    "levels": ["unit", "lead"], "level": 1}),
+                ("indicator_year_judged", {"year": 2025, "status": "met", "value": "Đạt 97%"}))):
+            s.add(Event(subject_id=wid, kind=kind, at=at + timedelta(hours=n), key=f"{wid}|{n}", data=data))
+    return "indicator/12/1"
+
+
+def test_indicator_pages_show_names(dash, sqlite_url):
+    """The dashboard's indicator page and the page behind a reminder's link."""
+    from store.links import issue
+
+    wid = seed_indicators(sqlite_url)
+    settings = load_settings({"DONDOC_DATA_DIR": str(sqlite_url.rsplit("/", 1)[0].replace("sqlite:///", "")),
+                              "DONDOC_DATABASE_URL": sqlite_url})
+    found = {}
+    for path in ("/dashboard/indicators", "/dashboard/indicators?sort=met&unit=vhxh",
+                 "/dashboard/indicators?plan=K%E1%BA%BF+ho%E1%BA%A1ch+s%E1%BB%91+12%2FKH-UBND",
+                 "/dashboard/reports/preview?kind=daily"):
+        page = dash.get(path)
+        assert page.status_code == 200, path
+        found[path] = leaks(visible(page.text))
+    link = issue(sqlite_url, settings.link_key, settings.public_url, wid, "2026-05", "so-khcn", "indicator",
+                 NOW + timedelta(days=30))
+    page = dash.get(link.replace(settings.public_url, ""))
+    assert page.status_code == 200
+    found["link page"] = leaks(visible(page.text))
+    assert {path: words for path, words in found.items() if words} == {}
+    board = visible(dash.get("/dashboard/indicators").text)
+    assert "Sở Khoa học và Công nghệ" in board and "Phòng lạ" in board
+    assert "Cần xem xét" in board and "120/124 xã (96,8%)" in board and "Giá trị có nhiều số" in board
+    shown = visible(page.text)
+    assert "Nhập từ kế hoạch" not in shown and "Đạt 97%" in shown and "Cán bộ của đơn vị" in shown
+    assert "tháng 5/2026" in shown and "29/05/2026" in shown
+    assert "chỉ tiêu: đạt" in visible(dash.get("/dashboard/reports/preview?kind=daily").text).lower()
