@@ -15,6 +15,7 @@ from typing import Any
 from domain.calendar import VN_TZ
 from domain.display import overdue_of, vn_date, vn_datetime
 from notifiers.render import render
+from notifiers.report_progress import progress_context
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 TITLES = {"daily": "Báo cáo tình hình thực hiện nhiệm vụ", "weekly": "Báo cáo tuần tình hình thực hiện nhiệm vụ"}
@@ -58,7 +59,8 @@ def report_context(data: dict[str, Any], link: str = "") -> dict[str, Any]:
     Temporal). Lists are capped so a message stays small; the page has everything."""
     title = report_title(data)
     if data.get("kind") == "period":
-        return {"title": title, "prose": data["prose"], "rows": data["rows"][:EMAIL_ROWS], "link": link}
+        return {"title": title, "prose": data["prose"], "rows": data["rows"][:EMAIL_ROWS], "link": link,
+                "progress": progress_context(data.get("progress"))}
     return _daily_context(data, title, link)
 
 
@@ -99,6 +101,7 @@ def _daily_context(data: dict[str, Any], title: str, link: str) -> dict[str, Any
         "incidents": data["incidents"][:3],
         "all_incidents": data["incidents"][:EMAIL_ROWS],
         "failed": len(data["failed_deliveries"]),
+        "progress": progress_context(data.get("progress")),   # review, progress, difficulties
         "indicators": data.get("indicators"),   # counts and the line (domain/indicator_values.report_counts)
         "failed_deliveries": data["failed_deliveries"][:EMAIL_ROWS],
         "overdue_by_unit": _units_within_budget(units),

@@ -24,6 +24,8 @@ from domain.report import (
     build_period, local_day, period_bounds,
 )
 from store.db import session_scope
+from store.progress import latest_rows, rows_until
+from domain.report_progress import daily_progress, period_progress
 from store.indicator_values import indicator_rows
 from store.models import Cycle, Delivery, Event, Incident, Plan, Report, Task
 
@@ -142,13 +144,16 @@ def daily_data(database_url: str, config, as_of: datetime, plan: str | None = No
     written); "since the last report" means the last archived report of that kind."""
     with session_scope(database_url) as s:
         rows = load_daily(s, as_of, plan, kind)
-    return build_daily(
+        progress = latest_rows(s, as_of)  # each task's latest progress report (store/progress.py)
+    data = build_daily(
         rows["tasks"], as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
         deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"],
         unit_names={**official_names(config), **unit_names(config), **_supervisors_name(config)},
         report_day=_report_day(config),
         calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0,
         indicators=rows["indicators"])
+    data["progress"] = daily_progress(rows["tasks"], progress, as_of, unit_names(config))
+    return data
 
 
 def period_data(database_url: str, config, *, quarter: str | None = None, month: str | None = None,
@@ -164,9 +169,11 @@ def period_data(database_url: str, config, *, quarter: str | None = None, month:
             select(*_cycle_columns()).where(Cycle.due >= start, Cycle.due <= end)) if r[0] in ids]
         # Each indicator's latest value describing a day of the period or before (and not after as_of).
         indicators = indicator_rows(s, plan, min(end, local_day(as_of)))
+        progress = rows_until(s, as_of)
     data = build_period(tasks, start, end, as_of, calendar_of(config), label=label, key=key, cycles=cycles,
                         indicators=indicators, unit_names=unit_names(config))
     data["plan"] = plan
+    data["progress"] = period_progress(tasks, progress, start, end, as_of, label=label, unit_names=unit_names(config))
     return data
 
 
