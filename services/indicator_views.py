@@ -74,7 +74,7 @@ def _follow_up(session, ids: list[str]) -> dict[str, dict[str, Any]]:
         elif kind in ("indicator_cycle_reported", "indicator_cycle_missed") and data.get("cycle") == state.get("cycle"):
             state["cycle_status"] = "reported" if kind == "indicator_cycle_reported" else "missed"
         elif kind == "indicator_year_judged":
-            state["year_status"] = data.get("status")
+            state.update(year_status=data.get("status"), year_judged=data.get("year"))
     return out
 
 

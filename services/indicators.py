@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from contracts.indicators import IndicatorInput, IndicatorSpec, ReportValueInput, ValueAnswer
 from domain.calendar import VN_TZ
@@ -94,7 +94,3 @@ async def report_value(client, indicator_id: str, arg: ReportValueInput,
     handle = client.get_workflow_handle(indicator_id)
     return await asyncio.wait_for(handle.execute_update(
         "report", arg, id=arg.key, result_type=ValueAnswer, rpc_timeout=timedelta(seconds=timeout_s)), timeout_s + 2)
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
