@@ -17,8 +17,9 @@ It is no escalation: the level the task has reached does not move. An update wit
 empty difficulty clears the earlier one (the reports read the latest update).
 
 The mid-way check-in (domain/checkin.py, planned by the ``task_plan`` activity at the
-first plan of a long one-off task) is a ``checkin`` step to the unit: kept through a
-replan while it is still ahead of the (new) deadline, like the notices the run owes.
+first plan of a long one-off task) is a ``checkin`` step to the unit. A deadline change
+keeps both kinds of step for the replan (TaskUpdates._deadline_changed), which keeps
+a difficulty not yet told and a check-in still ahead of the (new) deadline.
 No history recorded before it holds a check-in or a difficulty step, so keeping them
 changes no command of a running workflow.
 
@@ -38,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.task_common import key_errors, raise_if
 
 DIFFICULTY_LEVELS = ["lead", "supervisors"]
+PROGRESS_STEPS = ("difficulty", "checkin")   # kept through a deadline change until the replan decides
 _TEXT_LABELS = {"note": "Kết quả đã thực hiện", "difficulty": "Khó khăn, vướng mắc",
                 "proposal": "Đề xuất, kiến nghị", "reporter_name": "Người báo cáo"}
 

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.evidence import document_errors
     from domain.results import classify
 
+from workflows.task_progress import PROGRESS_STEPS  # the replan decides on these (TaskProgress._kept_on_replan)
 from workflows.task_common import (
     CHANGE_TEXT, MAX_ANSWERS, date_errors, end_of_day, iso_day, key_errors, length_errors, local_day, raise_if,
     vn_day,
@@ -268,7 +269,7 @@ class TaskUpdates:
         levels = ["unit"] + [lvl for lvl in self.c.reached if lvl != "unit"]
         # Sent at the plan's next office moment: the replan gives that instant; until
         # then the notice waits at "now" and the planner's order places it.
-        self.c.steps = [s for s in self.c.steps if s.kind == "amended"] + [StepPlan(
+        self.c.steps = [s for s in self.c.steps if s.kind in ("amended", *PROGRESS_STEPS)] + [StepPlan(
             f"amended-{self.c.revision}", workflow.now(), levels, "amended", 0, notice)]
         self._changed = True
 
