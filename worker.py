@@ -123,6 +123,14 @@ def share_workflow_code(workflows: list) -> None:
 
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=20)
+# How long a workflow task may wait on this worker's own (sticky) queue before the
+# server moves it to the shared queue, where whoever takes it replays the workflow from
+# its whole history. Temporal's 10 s is shorter than a burst: 500 reminders due at once
+# on 2 cores (`dondoc bench`) waited up to 15-22 s there, and 54-69 of 100 histories
+# sampled after the burst held a WorkflowTaskTimedOut (schedule-to-start) -- each one a
+# detour and a replay on a busy worker. At 60 s none did. The cost: tasks already queued
+# for a worker that crashes wait up to a minute (a graceful stop tells the server, which hands them on at once).
+STICKY_QUEUE_TIMEOUT = timedelta(seconds=60)
 
 
 def build_worker(client: Client, settings, config, *, task_queue: str | None = None,
@@ -139,6 +147,7 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
     worker_options.setdefault("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN)
     # Our workflow packages passed through the sandbox, its strings compiled once.
     worker_options.setdefault("workflow_runner", workflow_runner())
+    worker_options.setdefault("sticky_queue_schedule_to_start_timeout", STICKY_QUEUE_TIMEOUT)
     return Worker(client, task_queue=task_queue or settings.task_queue, workflows=workflows,
                   activities=activities, **worker_options)
 

@@ -30,6 +30,13 @@ from store.people_channels import people_directory
 
 log = logging.getLogger("dondoc.task_step")
 
+# The threads steps are sent from. asyncio's default pool (to_thread) has cores + 4
+# threads -- 6 on 2 cores -- and a step mostly waits (the channel's answer, the store's
+# write lock): in a burst of reminders six at a time left the worker idle while they
+# queued. A send in flight holds a local-activity slot anyway; this only stops the
+# threads from being the narrower limit.
+SENDERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="dondoc-step")
+
 
 def default_delivery(database_url: str, config_source: Any):
     """The delivery activities as the worker builds them (worker.py), for a caller that

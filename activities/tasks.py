@@ -31,7 +31,7 @@ from store.people_channels import people_directory
 from domain.cycles import CyclePeriod, first_cycle, next_cycle
 from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
 from domain.checkin import checkin_days, checkin_step, with_checkin
-from activities.task_step import default_delivery, send_step
+from activities.task_step import SENDERS, default_delivery, send_step
 from contracts.steps import StepSend
 from contracts.tasks import (
     CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients, TaskSpec,
@@ -197,8 +197,9 @@ class TaskActivities:
         """A step's recipients, messages and record in one (activities/task_step.py)."""
         if self._delivery is None:
             self._delivery = default_delivery(self.database_url, self._config)
-        return await asyncio.to_thread(send_step, self._delivery, self.database_url, self.config(), req,
-                                       activity.info().attempt, self._write)
+        return await asyncio.get_running_loop().run_in_executor(
+            SENDERS, send_step, self._delivery, self.database_url, self.config(), req, activity.info().attempt,
+            self._write)
 
     def _write(self, projection: TaskProjection) -> bool:
         written = write_projection(self.database_url, projection)
