@@ -110,8 +110,9 @@ def write_projection(database_url: str, p: TaskProjection) -> bool:
         if row is None:
             row = Task(id=p.task.id, **row_fields(p.task))
             session.add(row)
-        # Never reopen what the workflow closed (an older retried write arriving late).
-        if row.status == "open" or p.status != "open":
+        # Never reopen what the workflow closed (an older retried write arriving late); a
+        # result the standing office returned reopens the task.
+        if row.status == "open" or p.status != "open" or p.event_kind == "task_returned":
             row.status, row.result, row.level = p.status, p.result, p.level
             row.completed_on = _day(p.completed_on)
             row.evidence = p.evidence
@@ -211,4 +212,7 @@ class TaskActivities:
         return written
 
     def activities(self) -> list:
-        return [self.plan, self.cycle, self.recipients, self.record, self.step]
+        from activities.task_review import TaskReviewActivities
+
+        return [self.plan, self.cycle, self.recipients, self.record, self.step,
+                *TaskReviewActivities(self).activities()]

@@ -15,13 +15,15 @@ from datetime import date, datetime, timezone
 
 from cli.common import config_for, connect, fail, print_json, settings_for
 
-STATUS_VI = {"open": "đang thực hiện", "completed": "đã hoàn thành", "cancelled": "đã hủy"}
+STATUS_VI = {"open": "đang thực hiện", "completed": "đã hoàn thành", "cancelled": "đã hủy",
+             "awaiting_review": "chờ duyệt"}
 RESULT_VI = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn", None: "—"}
 CYCLE_VI = {"open": "đang mở", "reported": "đã báo cáo", "missed": "chưa báo cáo (quá hạn)"}
 DELIVERY_VI = {"sent": "đã gửi", "failed": "gửi lỗi", "pending": "đang gửi lại", "skipped": "bỏ qua"}
 # `--status` words, compared after domain.text.ascii_fold (no diacritics, lower case).
 STATUS_WORDS = {"open": "open", "dang thuc hien": "open", "completed": "completed", "hoan thanh": "completed",
-                "da hoan thanh": "completed", "cancelled": "cancelled", "da huy": "cancelled", "huy": "cancelled"}
+                "da hoan thanh": "completed", "cancelled": "cancelled", "da huy": "cancelled", "huy": "cancelled",
+                "awaiting_review": "awaiting_review", "cho duyet": "awaiting_review"}
 LIST_HEADER = ("Hạn", "Trạng thái", "Kết quả", "Quá hạn", "Đơn vị chủ trì", "Mã", "Tên nhiệm vụ")
 
 
@@ -67,6 +69,10 @@ def register(sub) -> None:
                     help="chỉ nhiệm vụ một lần đang thực hiện đã quá hạn (hạn trước hôm nay, giờ Việt Nam)")
     ls.add_argument("--json", action="store_true", help="in JSON")
     ls.set_defaults(func=run_list)
+
+    from cli.task_review import register_review
+
+    register_review(tsub)  # task review ID --accept | --return --reason TEXT
 
 
 # -- add -----------------------------------------------------------------------------
@@ -173,6 +179,10 @@ def run_show(args) -> int:
     print(f"  Thời hạn: {d.get('raw') or due} (hạn {due})")
     print(f"  Trạng thái: {STATUS_VI.get(view['status'], view['status'])}; kết quả: {RESULT_VI.get(view['result'], '—')};"
           f" mức leo thang: {view['level']}")
+    from services.task_review import judged_words
+
+    if judged_words(view.get("evidence")):
+        print(f"  Kết quả: {judged_words(view.get('evidence'))}")
     for c in view["cycles"]:
         state, result = CYCLE_VI.get(c["status"], c["status"]), RESULT_VI.get(c["result"], "—")
         print(f"  Kỳ {period_words(c['period'])}: hạn {vn_date(c['due'], '—')}, {state}, {result}")

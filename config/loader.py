@@ -16,6 +16,7 @@ from pathlib import Path
 from croniter import croniter
 
 from config.indicator_section import parse_indicators
+from config.review_section import parse_review
 from config.progress_section import parse_progress
 from config.sections import LEVELS, SectionParser  # noqa: F401 (LEVELS re-exported)
 from domain.directory import Directory
@@ -23,6 +24,7 @@ from domain.links import LinkLifetimes
 from domain.calendar import CalendarConfig
 from domain.indicator_follow import IndicatorFollowUp
 from domain.policy import Policies
+from domain.review import ReviewPolicy
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 DEFAULT_CONFIG = EXAMPLES / "default.toml"
@@ -64,6 +66,7 @@ class Config:
     zalo: ZaloBot = ZaloBot()
     email_url: str = ""              # people's email: this SMTP URL with &to=<their address>
     indicators: IndicatorFollowUp = IndicatorFollowUp()   # how often indicators are reported ([indicators])
+    review: ReviewPolicy = ReviewPolicy()  # the office's review of results, the moment judged by ([review], [results])
     checkin_min_days: int = 30       # [progress]: a one-off task this long gets a mid-way check-in (0: none)
 
 
@@ -135,6 +138,7 @@ class _Parser(SectionParser):
             zalo=self.zalo(data.get("zalo", {})),
             email_url=str(data.get("email", {}).get("url", "")),
             indicators=parse_indicators(data.get("indicators", {}), self.err),
+            review=parse_review(data.get("review", {}), data.get("results", {}), self.err),
             checkin_min_days=parse_progress(data.get("progress", {}), self.err),
         )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.delivery import Recipient
+from contracts.reviews import ReviewCarry
 from domain.policy import LadderPolicy, RecurringPolicy
 
 __all__ = [
@@ -87,6 +88,7 @@ class TaskCarry:
     unwritten: list[str] = field(default_factory=list)  # periods whose late report awaits the store
     resends: int = 0                         # links resent this cycle (names the steps resend-N)
     difficulty: str = ""                     # the difficulty the unit reported last (told once; "" cleared)
+    review: ReviewCarry | None = None        # the standing office's review (contracts/reviews.py)
 
 
 @dataclass

@@ -102,6 +102,7 @@ _STEP_PREFIXES = (("alert", "Báo sự cố cho đơn vị"), ("extension_reques
                   ("extension_declined", "Báo đơn vị: không đồng ý gia hạn"),
                   ("no_channel", "Báo Văn phòng: không gửi được"),
                   ("cancel", "Thông báo hủy nhiệm vụ"), ("resend", "Gửi lại đường dẫn báo cáo"),
+                  ("returned", "Báo đơn vị: kết quả bị trả lại"), ("review", "Nhắc Văn phòng duyệt kết quả"),
                   ("checkin", "Đề nghị báo cáo tiến độ"), ("difficulty", "Báo khó khăn, vướng mắc"),
                   ("assign", "Thông báo giao nhiệm vụ"), ("remind", "Nhắc việc"), ("escalat", "Leo thang đôn đốc"),
                   ("overdue", "Nhắc việc quá hạn"), ("complete", "Thông báo hoàn thành"), ("amend", "Thông báo điều chỉnh"),

@@ -1,9 +1,10 @@
 """Who receives a message: the one rule, for tasks, incidents, reports and the web.
 
 Levels: ``unit`` (the lead units), ``lead`` (the lead official: the one the task names,
-else each lead unit's own), ``supervisors`` (the Steering Committee's group), and the
-standing office, told when nobody else can be (an unknown unit, a recipient with no
-working channel).
+else each lead unit's own), ``supervisors`` (the Steering Committee's group),
+``standing_office`` (the office itself and its staff: a result awaiting its review);
+and the standing office is told when nobody else can be (an unknown unit, a recipient
+with no working channel).
 
 An unknown unit (a name from a document the directory does not hold) is a choice the
 caller makes explicitly: tasks hand it to the standing office (someone must follow
@@ -90,7 +91,21 @@ def resolve(directory: Directory, unit_keys: list[str], levels: list[str], *, of
         out += _members(directory, "supervisors", lambda m: m.role == "supervisor")
         if not any(r.level == "supervisors" for r in out):
             missing.append("supervisors")
+    if "standing_office" in levels:
+        _standing(directory, standing, out, missing)
     return Resolved(_dedupe(out), missing, standing)
+
+
+def _standing(directory: Directory, standing: Recipient | None, out: list[Recipient], missing: list[str]) -> None:
+    """The standing office itself (a review waiting for it): its own addresses and its
+    registered office staff, each on their own channels."""
+    office = directory.standing_unit
+    members = _members(directory, "standing_office", lambda m: m.role == "office") if office else []
+    if standing is not None and (standing.targets or not members):
+        out.append(Recipient(standing.key, standing.name, "standing_office", list(standing.targets)))
+    out += members
+    if standing is None or (not standing.targets and not members):
+        missing.append("standing_office")
 
 
 def _members(directory: Directory, level: str, wanted) -> list[Recipient]:

@@ -4,9 +4,10 @@ class, together the count of all task rows (so the totals always add up)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
+from domain.calendar import VN_TZ
 from domain.display import vn_date
 from domain.indicator_judging import STATUS_WORDS, judge
 from domain.report_common import COMPLETED_STATES, cycle_state, stt_key, task_state
@@ -103,10 +104,24 @@ def _cells(t: Any, state: str, today: date, cycles: Iterable[Any], names: Mappin
         "; ".join(names.get(u, u) for u in t.lead_units),
         "; ".join(names.get(u, u) for u in t.coordinating_units),
         t.output, t.deadline_raw or vn_day(t.due), appendix_result(t, today, cycles, state),
-        vn_day(t.completed_on) if done and t.completed_on else "",
+        _completed_on(t.completed_on, ev) if done and t.completed_on else "",
         str(ev.get("document_number") or ""), vn_day(ev.get("issued_on")) if ev.get("issued_on") else "",
         str(ev.get("summary") or ""), t.notes,
     ]
+
+
+def _completed_on(day: Any, ev: Mapping[str, Any]) -> str:
+    """The day a result is judged by ("ngày hoàn thành thực tế"): the document's date of
+    issue when it was confirmed within the grace window (domain/review.py), then the
+    confirmation's own day beside it, so both dates are on the row."""
+    confirmed = ev.get("confirmed_at")
+    if ev.get("judged_by") != "issued_on" or not confirmed:
+        return vn_day(day)
+    try:
+        on = datetime.fromisoformat(str(confirmed)).astimezone(VN_TZ).date()
+    except ValueError:
+        return vn_day(day)
+    return vn_day(day) if on == day else f"{vn_day(day)} (theo văn bản; xác nhận ngày {vn_day(on)})"
 
 
 _LABEL = dict(APPENDIX_CLASSES)

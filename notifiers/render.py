@@ -36,6 +36,8 @@ dd/mm/yyyy, Vietnam time). Lists of names may also be a single string.
                  decision_number, decision_date, decided_by (a deadline decided by a document)
   cancelled      reason, cancelled_on, due, period (for a recurring task)
   link_resent    due, overdue (bool), period (for a cycle); the link
+  review_returned due, reason, returned_on, document_number, issued_on, overdue (bool); the link
+  review_reminder due, confirmed_at, document_number, issued_on, result, judged_by (issued_on|arrival)
   checkin        due, days_left: the mid-way check-in asking the unit for a progress report
   difficulty     difficulty, proposal, note, percent, reported_by, reported_at, due (to the
                  lead official and the supervisors), period (for a recurring task's cycle)
@@ -59,7 +61,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 KINDS = (
     "assigned", "reminder", "escalation", "cycle_reminder", "cycle_escalation", "completed",
-    "amended", "cancelled", "link_resent", "incident_alert", "incident_escalation", "incident_reported",
+    "amended", "cancelled", "link_resent", "review_returned", "review_reminder", "incident_alert", "incident_escalation", "incident_reported",
     "no_channel", "checkin", "difficulty",
 )
 # Keys a kind cannot be written without (besides "title"); the rest are optional.
@@ -71,6 +73,8 @@ REQUIRED = {
     "completed": ("result",),
     "cancelled": ("reason",),
     "link_resent": ("due",),
+    "review_returned": ("due", "reason"),
+    "review_reminder": ("due",),
     "checkin": ("due",),
     "difficulty": ("difficulty",),
     "incident_alert": ("detected_at", "due_at"),

@@ -15,6 +15,7 @@ def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
 
     from store.db import session_scope
     from store.models import Cycle, Delivery, Task
+    from services.task_review import judged_view
 
     with session_scope(database_url) as session:
         row = session.get(Task, task_id)
@@ -31,8 +32,10 @@ def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
             "deadline": deadline, "level": row.level or 0,
             "lead_units": list(row.lead_units or []), "lead_official": row.lead_official,
             "completed_on": _iso(row.completed_on), "evidence": row.evidence,
-            "cycles": [{"period": c.period, "due": _iso(c.due), "status": c.status, "result": c.result}
-                       for c in cycles],
+            # The result's moments: judged_by (issued_on | arrival), the date of issue, the confirmation's day.
+            **judged_view(row.evidence),
+            "cycles": [{"period": c.period, "due": _iso(c.due), "status": c.status, "result": c.result,
+                        "reported_on": _iso(c.reported_on), **judged_view(c.evidence)} for c in cycles],
             "notifications": _notifications(deliveries),
             "progress": _progress(session, task_id),
         }

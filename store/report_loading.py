@@ -25,6 +25,7 @@ from domain.report import (
 )
 from store.db import session_scope
 from store.progress import latest_rows, rows_until
+from store.reviews import mark_returned
 from domain.report_progress import daily_progress, period_progress
 from store.indicator_values import indicator_rows
 from store.models import Cycle, Delivery, Event, Incident, Plan, Report, Task
@@ -108,7 +109,7 @@ def load_daily(session, as_of: datetime, plan: str | None = None, kind: str = "d
     """Everything build_daily needs, read with a handful of queries."""
     as_of = as_of.astimezone(timezone.utc)
     today = local_day(as_of)
-    tasks = _with_acknowledgements(session, load_tasks(session, plan), as_of)
+    tasks = mark_returned(session, _with_acknowledgements(session, load_tasks(session, plan), as_of), as_of)
     ids = {t.id for t in tasks} if plan else None
     current = {f"{today.year}", f"{today.year}-{today.month:02d}"}
     cstmt = select(*_cycle_columns()).where(
@@ -163,7 +164,7 @@ def period_data(database_url: str, config, *, quarter: str | None = None, month:
     start, end, key, label = span_of(period) if period else period_bounds(quarter, month)
     as_of = as_of or datetime.now(timezone.utc)
     with session_scope(database_url) as s:
-        tasks = load_tasks(s, plan, full=True)
+        tasks = mark_returned(s, load_tasks(s, plan, full=True), as_of)  # returned, not confirmed again
         ids = {t.id for t in tasks}
         cycles = [CycleRow(*r) for r in s.execute(
             select(*_cycle_columns()).where(Cycle.due >= start, Cycle.due <= end)) if r[0] in ids]

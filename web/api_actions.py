@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from starlette.requests import Request
 
+from services.task_review import times_returned
 from web.api_common import ApiResponse, Failed, error, read_json, update_response
 from web.forms import read_confirmation, read_extension
 from web.limits import MAX_UPLOAD_BYTES, BodyTooLarge, read_body
@@ -27,7 +28,8 @@ async def confirm(request: Request):
     if errors:
         return error(422, "invalid", "Thông tin chưa hợp lệ.", fields=errors)
     cycle = str(body.get("cycle", ""))
-    key = confirm_key(task_id, cycle, values)
+    returned = await asyncio.to_thread(times_returned, request.app.state.settings.database_url, task_id)
+    key = confirm_key(task_id, cycle, values, returned)
     arg = dict(values, key=key, confirmed_by=request.state.user.username, cycle=cycle)
     return update_response(await call_update(request, task_id, "confirm", arg, key))
 

@@ -111,6 +111,8 @@ def _first_confirmation(task, cycle) -> dict | None:
         return None
     if task.status == "completed":
         return {"result": task.result, "on": task.completed_on, "evidence": task.evidence or {}}
+    if task.status == "awaiting_review":  # sent, the standing office has not decided yet
+        return {"result": None, "on": None, "evidence": task.evidence or {}, "awaiting": True}
     return None
 
 

@@ -17,11 +17,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from domain.review import JUDGED_WORDS
 from web.queries import recipient_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-STATUS = {"open": "Đang thực hiện", "completed": "Đã hoàn thành", "cancelled": "Đã hủy",
+STATUS = {"open": "Đang thực hiện", "completed": "Đã hoàn thành", "cancelled": "Đã hủy", "awaiting_review": "Chờ duyệt",
           "reported": "Đã báo cáo", "missed": "Chưa báo cáo (quá hạn)"}
 RESULTS = {"early": "Hoàn thành trước hạn", "on_time": "Hoàn thành đúng hạn", "late": "Hoàn thành quá hạn"}
 KINDS = {"once": "Có thời hạn", "recurring": "Thường xuyên", "unknown": "Chưa xác định thời hạn"}
@@ -38,6 +39,10 @@ EVENT_LABELS = {
     "task_cancelled": "Hủy nhiệm vụ", "cycle_opened": "Mở kỳ báo cáo",
     # The standing office's actions on the task page (web/routes_task_actions.py, routes_task_links.py).
     "link_resent": "Gửi lại đường dẫn báo cáo cho đơn vị", "link_revoked": "Thu hồi đường dẫn",
+    # The standing office's review of a result (workflows/task_review.py).
+    "task_review_waiting": "Đơn vị báo cáo hoàn thành, chờ Văn phòng duyệt",
+    "task_review_reminded": "Nhắc Văn phòng duyệt kết quả", "task_returned": "Văn phòng trả lại kết quả",
+    "task_review_accepted": "Văn phòng chấp nhận kết quả",
     # The unit's progress reports (workflows/task_progress.py).
     "task_progress": "Đơn vị báo cáo tiến độ",
     # What people answer the Zalo bot (services/zalo_bot.py).
@@ -60,7 +65,8 @@ _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mớ
                   "policy": "chính sách nhắc việc", "cycle": "kỳ", "level": "cấp", "levels": "gửi tới",
                   "lead_units": "đơn vị chủ trì mới", "lead_official": "lãnh đạo phụ trách mới",
                   "decision_number": "căn cứ văn bản", "decision_date": "ngày ban hành", "recipient": "người nhận",
-                  "purpose": "dùng để", "by": "người thực hiện", "percent": "tiến độ",
+                  "purpose": "dùng để", "by": "người thực hiện", "judged_by": "xếp loại",
+                  "document_number": "văn bản", "waiting_since": "chờ duyệt từ", "percent": "tiến độ",
                   "done": "kết quả đã thực hiện", "difficulty": "khó khăn, vướng mắc", "proposal": "đề xuất, kiến nghị"}
 _CHANGE_WORDS = {"title": "tên nhiệm vụ", "output": "sản phẩm đầu ra", "lead_units": "đơn vị chủ trì",
                  "lead_official": "lãnh đạo phụ trách", "due": "thời hạn"}
@@ -76,6 +82,9 @@ _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm 
                  "drill": "diễn tập"}
 
 
+_REVIEW_WORDS = {"judged_by": lambda v: JUDGED_WORDS.get(v, v), "waiting_since": vn_datetime}
+
+
 def event_details(data: dict | None) -> list[str]:
     """An event's data in words for the timeline ("kết quả: Hoàn thành đúng hạn · hạn mới: 31/12/2026")."""
     out = []
@@ -87,6 +96,8 @@ def event_details(data: dict | None) -> list[str]:
             text = str(value.get("document_number", ""))
             if value.get("issued_on"):
                 text += f", ngày {vn_date(value['issued_on'])}"
+            if value.get("confirmed_at"):
+                text += f" (xác nhận lúc {vn_datetime(value['confirmed_at'])})"
             if value.get("summary"):
                 text += f": {value['summary']}"
             out.append(f"văn bản: {text}")
@@ -103,6 +114,8 @@ def event_details(data: dict | None) -> list[str]:
             value = f"{value}%"
         elif key == "purpose":
             value = _PURPOSE_WORDS.get(value, value)
+        elif key in _REVIEW_WORDS:  # the standing office's review (workflows/task_review.py)
+            value = _REVIEW_WORDS[key](value)
         elif key == "policy":
             value = _POLICY_NAMES.get(value, value)
         elif key == "levels" and isinstance(value, list):

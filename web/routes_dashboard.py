@@ -27,8 +27,11 @@ async def task_context(request: Request, task_id: str, today) -> dict | None:
         return None
     from web.routes_task_links import task_links
 
+    from web.routes_task_review import review_context
+
     links = await asyncio.to_thread(task_links, _db(request), request.app.state.config, task_id, now_utc())
-    return {"t": detail, "today": today, "links": links, "revoked": request.query_params.get("revoked")}
+    return {"t": detail, "today": today, "links": links, "revoked": request.query_params.get("revoked"),
+            **review_context(request, detail)}
 
 
 @page

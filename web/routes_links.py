@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from domain.links import LinkClaims
+from services.task_review import times_returned
 from web.forms import read_confirmation
 from web.link_guard import Refusal, Subject, guard_post, link_form, open_link, page_context, refusal_page
 from web.pages import now_utc, render, today_vn
@@ -58,7 +59,8 @@ async def _confirm(request: Request, token: str, claims: LinkClaims, subject: Su
     if errors:
         return render(request, "confirm.html", page_context(request, token, subject, claims, now, values=values,
                                                             errors=errors), status=422)
-    key = confirm_key(claims.subject_id, claims.cycle, values)
+    returned = await asyncio.to_thread(times_returned, request.app.state.settings.database_url, claims.subject_id)
+    key = confirm_key(claims.subject_id, claims.cycle, values, returned)
     arg = dict(values, key=key, confirmed_by=claims.recipient, cycle=claims.cycle)
     outcome = await call_update(request, claims.subject_id, "confirm", arg, key)
     return _confirm_outcome(request, token, claims, subject, values, outcome, now)

@@ -66,7 +66,7 @@ def action_context(request: Request, detail: dict, state: dict | None = None) ->
     if done and revoked.isdigit() and int(revoked) > 0:
         done += f" Đã thu hồi {revoked} đường dẫn của đơn vị không còn chủ trì."
     return {"act": {
-        "open_task": detail.get("status") == "open", "recurring": detail.get("deadline_kind") == "recurring",
+        "open_task": detail.get("status") in ("open", "awaiting_review"), "recurring": detail.get("deadline_kind") == "recurring",
         "units": [(u.key, u.name) for u in directory.units], "officials": officials, "current_official": current,
         "ids": ids, "open": state.get("action", ""), "typed": {state.get("action", ""): state.get("values", {})},
         "problems": {state.get("action", ""): state.get("errors", {})}, "failure": state.get("failure", ""),
@@ -108,7 +108,8 @@ def _read_paper(form, detail: dict, today, actor: str) -> ActionRequest:
     shown = dict(values, issued_on=typed["issued_on"], form_id=str(form.get("form_id", "")))
     if errors:
         return ActionRequest("confirm", {}, shown, errors)
-    key = confirm_key(detail["id"], "", values)
+    returned = sum(1 for i in detail.get("timeline", []) if i.get("kind") == "task_returned")
+    key = confirm_key(detail["id"], "", values, returned)
     return ActionRequest("confirm", dict(values, key=key, confirmed_by=actor, recorded_by=actor), shown, {})
 
 

@@ -51,13 +51,16 @@ async def call_update(request: Request, workflow_id: str, name: str, arg: dict, 
     return UpdateOutcome("ok", result=result)
 
 
-def confirm_key(subject_id: str, cycle: str, values: dict) -> str:
+def confirm_key(subject_id: str, cycle: str, values: dict, returned: int = 0) -> str:
     """The update's idempotency key: the task, the cycle and what was submitted.
     Resending the same evidence (a retry after "not recorded") is the same
     confirmation; different evidence after the first is a second submission, which
-    the workflow answers with the first one and records nothing."""
+    the workflow answers with the first one and records nothing. After the standing
+    office returned a result (``returned`` times: services.task_review.times_returned),
+    the same evidence again is a new confirmation: the key says which round it is."""
     fields = "|".join(str(values.get(k, "")) for k in ("document_number", "issued_on", "summary", "link", "note"))
-    return f"confirm:{subject_id}:{cycle}:{hashlib.sha256(fields.encode()).hexdigest()[:16]}"
+    key = f"confirm:{subject_id}:{cycle}:{hashlib.sha256(fields.encode()).hexdigest()[:16]}"
+    return f"{key}:r{returned}" if returned else key
 
 
 def was_first(result: dict) -> bool:

@@ -14,11 +14,13 @@ A step the worker slept through (an outage) is still sent when the worker return
 nothing is lost, and the delivery log stops a step from going out twice.
 
 Updates (validated; idempotent by a key kept in workflow state, because update ids
-do not survive continue-as-new): confirm, extend, amend, cancel, resend_link. A confirmation is
-classified against the deadline day using the moment it reaches the workflow (its
-Vietnamese calendar day) -- not the document's date of issue, which is evidence
-a unit writes itself and may predate or backdate the work. When a task or cycle is
-done, everyone who was reminded or escalated gets one short `completed` notice.
+do not survive continue-as-new): confirm, extend, amend, cancel, resend_link, review (the
+standing office's decision on a result awaiting review: workflows/task_review.py). A
+confirmation is classified against the deadline day by the moment it is judged by:
+the cited document's date of issue when it arrived within the grace window after it,
+else its arrival (patch JUDGED_MOMENT; before it, always the arrival's Vietnamese
+day). When a task or cycle is done, everyone who was reminded or escalated gets one
+short `completed` notice.
 
 All time comes from workflow.now(); every side effect is an activity. Behaviour
 changes to this workflow -- this file, task_sending.py (steps, notices, store
@@ -42,6 +44,7 @@ from workflows.task_common import (  # noqa: F401
 )
 from workflows.task_actions import TaskActions
 from workflows.task_progress import TaskProgress
+from workflows.task_review import TaskReview
 from workflows.task_sending import TaskSending
 from workflows.task_updates import TaskUpdates
 
@@ -57,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="TaskWorkflow")
-class TaskWorkflow(TaskUpdates, TaskActions, TaskProgress, TaskSending):
+class TaskWorkflow(TaskUpdates, TaskActions, TaskProgress, TaskReview, TaskSending):
     @workflow.init
     def __init__(self, inp: TaskInput) -> None:
         # Set before any update is handled, so an early update sees the carried state.
@@ -79,7 +82,7 @@ class TaskWorkflow(TaskUpdates, TaskActions, TaskProgress, TaskSending):
                 "policy": (inp.recurring or inp.ladder).name, "due": self.c.cycle.due})
         if not self.c.planned:
             await self._plan("start")
-        while self._open():
+        while self._open() or await self._review_returned():  # a result the office returned: resume
             if self.c.unwritten:
                 await self._write_late_reports(self.c)
             elif self._changed:

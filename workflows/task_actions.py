@@ -50,6 +50,8 @@ class TaskActions:
         if inp.key in self.c.answers:
             return
         errors = key_errors(inp.key) + self._open_errors()
+        if not errors and self.c.status == "awaiting_review":
+            errors.append("Kết quả của đơn vị đang chờ Văn phòng duyệt; chưa cần gửi lại đường dẫn.")
         if not errors and any(s.kind == "link_resent" for s in self.c.steps):
             errors.append("Đường dẫn đang được gửi lại cho đơn vị; chờ một lát rồi xem diễn biến.")
         raise_if(errors, "InvalidResend")

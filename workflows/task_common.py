@@ -37,6 +37,11 @@ LOCAL_SENDS = "local-sends"
 # Patch: a cancelled task tells everyone reminded so far (and the unit) once, in a
 # ``cancelled`` notice without a link; before it, a cancellation told nobody.
 CANCEL_NOTICE = "cancel-notice"
+# Patch: a confirmation is judged by the cited document's date of issue when it arrives
+# within the grace window after it (the ``task_judge`` lookup, domain/review.py), and
+# waits for the standing office's review where the deployment reviews results
+# (workflows/task_review.py); before it, every confirmation was classified by its arrival.
+JUDGED_MOMENT = "judged-moment"
 # Patch: a step's recipients, messages and store record -- and the completion notice's
 # recipients and messages -- in one local activity (``task_step``) instead of a lookup,
 # one ``deliver`` per recipient and a ``task_record``: two workflow activations per

@@ -4,9 +4,11 @@ resend_link is in task_actions.py).
 Each is validated (its validator rejects a bad request before it reaches history)
 and idempotent by a key kept in workflow state, because update ids do not survive
 continue-as-new: the same key again gets the same answer. A confirmation is
-classified against the deadline day using the moment it reaches the workflow (its
-Vietnamese calendar day) -- not the document's date of issue, which is evidence a
-unit writes itself and may predate or backdate the work.
+classified against the deadline day by the moment it is judged by: behind
+workflow.patched(JUDGED_MOMENT), the cited document's date of issue when it arrived
+within the grace window after it, else its arrival (workflows/task_review.py, which
+also holds it for the standing office's review when the deployment reviews results);
+histories recorded before the patch classify by the arrival (its Vietnamese day).
 
 The methods use the state TaskWorkflow.__init__ sets (inp, spec, c, recurring,
 _changed) and TaskSending._project. Update names, inputs and answers are the
@@ -28,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.task_progress import PROGRESS_STEPS  # the replan decides on these (TaskProgress._kept_on_replan)
 from workflows.task_common import (
-    CHANGE_TEXT, MAX_ANSWERS, date_errors, end_of_day, iso_day, key_errors, length_errors, local_day, raise_if,
+    CHANGE_TEXT, JUDGED_MOMENT, MAX_ANSWERS, date_errors, end_of_day, iso_day, key_errors, length_errors, local_day, raise_if,
     vn_day,
 )
 
@@ -63,6 +65,8 @@ class TaskUpdates:
     @workflow.update
     async def confirm(self, inp: ConfirmInput) -> UpdateAnswer:
         await workflow.wait_condition(lambda: self.c.cycle is not None)
+        while self._judging:  # another confirmation is being judged (an activity): its outcome first
+            await workflow.wait_condition(lambda: not self._judging)
         if inp.key in self.c.answers:
             return self.c.answers[inp.key]  # the same confirmation again: the same answer
         target = self._cycle_named(inp.cycle)
@@ -71,17 +75,29 @@ class TaskUpdates:
         if target.status == "reported":
             # Another submission after the first counted: shown the first, nothing changes.
             return self._answer("confirm", first=False, cycle=target)
+        if self._waiting() is not None:  # one awaits the office's review: shown it, nothing changes
+            return self._pending_answer(self._waiting(), first=False)
         now = workflow.now()
-        was_closed = target.status != "open"
-        target.status = "reported"
-        target.result = self._classify(target, now)
-        target.reported_on = local_day(now).isoformat()
-        target.evidence = {"document_number": inp.document_number.strip(), "issued_on": iso_day(inp.issued_on),
-                           "summary": inp.summary.strip(), "link": inp.link, "note": inp.note,
-                           "confirmed_by": inp.confirmed_by, "confirmed_at": now.isoformat()}
+        if workflow.patched(JUDGED_MOMENT):  # judged by the document's date within the grace window
+            return await self._confirm_judged(inp, target, now)
+        return self._close_cycle(inp, target, self._classify(target, now), local_day(now).isoformat(),
+                                 self._confirmed_evidence(inp, now))
+
+    @staticmethod
+    def _confirmed_evidence(inp: ConfirmInput, now: datetime) -> dict:
+        evidence = {"document_number": inp.document_number.strip(), "issued_on": iso_day(inp.issued_on),
+                    "summary": inp.summary.strip(), "link": inp.link, "note": inp.note,
+                    "confirmed_by": inp.confirmed_by, "confirmed_at": now.isoformat()}
         if inp.recorded_by:  # received on paper, recorded on the dashboard by this account
-            target.evidence["recorded_by"] = inp.recorded_by
-        target.first_key = inp.key
+            evidence["recorded_by"] = inp.recorded_by
+        return evidence
+
+    def _close_cycle(self, inp: ConfirmInput, target: CycleInfo, result: str, reported_on: str,
+                     evidence: dict) -> UpdateAnswer:
+        """The confirmation counts: the cycle (and a one-off task) is reported."""
+        was_closed = target.status != "open"
+        target.status, target.result, target.reported_on = "reported", result, reported_on
+        target.evidence, target.first_key = evidence, inp.key
         if not self.recurring:
             self.c.status, self.c.result = "completed", target.result
             self.c.completed_on, self.c.evidence = target.reported_on, target.evidence
