@@ -133,6 +133,20 @@ def events(settings, task_id: str) -> list[tuple[str, dict]]:
         return [(e.kind, dict(e.data or {})) for e in rows]
 
 
+async def save(handle, name: str) -> None:
+    """Replay the run against the current code; keep it as a fixture of the patched path (first time only)."""
+    from temporalio.worker import Replayer
+
+    from workflows.task import TaskWorkflow
+    from workflows.task_common import JUDGED_MOMENT
+
+    history = await handle.fetch_history()
+    await Replayer(workflows=[TaskWorkflow]).replay_workflow(history)
+    path = ROOT / "tests" / "histories" / f"task_{name}__{JUDGED_MOMENT}.json"
+    if not path.exists() or os.environ.get("DONDOC_RECORD_HISTORIES"):
+        path.write_text(history.to_json())
+
+
 def cli(*argv: str) -> tuple[int, str]:
     """``./dondoc --config drill-review.toml ...`` (the installed command, this test's environment)."""
     out = subprocess.run([DONDOC, "--config", str(EXAMPLES / "drill-review.toml"), *argv], cwd=ROOT,
@@ -205,7 +219,8 @@ async def test_returned_then_accepted_by_the_office(dev_env, stack, fake_zalo, f
         result = await asyncio.wait_for(handle.result(), 20)
         assert (result.status, result.result) == ("completed", "late")
         code, out = await asyncio.to_thread(cli, "task", "review", task.id, "--accept")
-        assert code == 1  # nothing waits any more
+        assert code == 1 and "đã hoàn thành" in out  # nothing waits any more
+        await save(handle, "review_returned_accepted")
 
     kinds = [k for k, _ in events(settings, task.id)]
     assert kinds.count("task_review_waiting") == 2 and kinds.count("task_returned") == 1
