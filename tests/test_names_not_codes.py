@@ -37,6 +37,7 @@ EVENT_KINDS = ["task_assigned", "task_step", "task_completed", "task_extended", 
 FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in UNIT_KEYS + OFFICIAL_KEYS + EVENT_KINDS]
 EVENT_KINDS += ["indicator_followed", "indicator_step", "indicator_cycle_opened", "indicator_cycle_reported",
                 "indicator_cycle_missed", "indicator_year_judged", "met", "not_met", "no_data", "unclear"]
+EVENT_KINDS += ["task_progress", "checkin", "difficulty-0a1b2c3d4e5f"]  # a unit's progress (issue 18)
 FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in UNIT_KEYS + OFFICIAL_KEYS + EVENT_KINDS]
 FORBIDDEN += [re.compile(r"\b(?:task|incident|report|indicator)/[\w./-]+"),   # workflow ids
               re.compile(r"\([a-z][a-z0-9]*(?:[_/-][a-z0-9]+)+\)")]  # "(before-3)", "(r1/after-1)"; "(assigned)" is a kind
@@ -98,11 +99,15 @@ def seed(url: str) -> None:
             ("escalation", {"level": "lead", "levels": ["unit", "lead"]}),
             ("no_channel", {"step": "after-1", "kind": "escalation"}),
             ("task_completed", {"result": "on_time", "reported_on": TODAY.isoformat()}),
+            ("task_progress", {"percent": 40, "done": "Đã khảo sát", "difficulty": "Thiếu kinh phí",
+                               "proposal": "Đề nghị bố trí kinh phí", "by": "Phòng Văn hóa - Xã hội",
+                               "reporter": "vhxh"}),
         ]
         for n, (kind, data) in enumerate(events):
             s.add(Event(subject_id=tid, kind=kind, at=at + timedelta(hours=n), data=data))
         for n, (step, recipient) in enumerate([("assigned", "vhxh"), ("before-3", "vhxh"), ("after-1", "phan-viet-dien"),
-                                              ("r1/repeat-2", "ban-chi-dao"), ("escalation", "vp-ubnd")]):
+                                              ("r1/repeat-2", "ban-chi-dao"), ("escalation", "vp-ubnd"),
+                                              ("checkin", "vhxh"), ("difficulty-0a1b2c3d4e5f", "phan-viet-dien")]):
             key = f"{tid}||{step}|{recipient}"
             s.add(Delivery(key=key, subject_id=tid, step=step, recipient=recipient, channel="zalo",
                            status="sent" if n % 2 == 0 else "failed", attempts=1 + n % 3,
@@ -169,6 +174,8 @@ def test_every_dashboard_page_shows_names(dash, city_notice):
     assert {path: words for path, words in found.items() if words} == {}
     task = visible(dash.get("/dashboard/tasks/task/12/1").text)
     assert "Phòng Văn hóa - Xã hội" in task and "Phan Viết Điện" in task
+    assert "Đơn vị báo cáo tiến độ" in task and "tiến độ: 40%" in task  # the progress report, in words
+    assert "Đề nghị báo cáo tiến độ" in task and "Báo khó khăn, vướng mắc" in task
     assert "Sự cố số 1" in visible(dash.get("/dashboard/incidents/incident/1").text)
     assert "Công an đặc khu" in visible(dash.get("/dashboard/incidents/incident/1").text)
 
