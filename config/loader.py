@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from croniter import croniter
 
+from config.group_section import parse_groups
 from config.indicator_section import parse_indicators
 from config.review_section import parse_review
 from config.progress_section import parse_progress
@@ -68,6 +69,7 @@ class Config:
     indicators: IndicatorFollowUp = IndicatorFollowUp()   # how often indicators are reported ([indicators])
     review: ReviewPolicy = ReviewPolicy()  # the office's review of results, the moment judged by ([review], [results])
     checkin_min_days: int = 30       # [progress]: a one-off task this long gets a mid-way check-in (0: none)
+    child_lead_days: int = 0         # [groups]: a group task's children fall due this many working days earlier
 
 
 
@@ -126,8 +128,9 @@ class _Parser(SectionParser):
 
     def config(self, data: dict, source: str) -> Config:
         directory = self.directory(data)
+        groups, child_lead_days = parse_groups(data.get("groups", {}), {u.key for u in directory.units}, self.err)
         return Config(
-            directory=directory,
+            directory=replace(directory, groups=groups),
             policies=self.policies(data.get("policies", {}), data.get("incident", {})),
             calendar=self.calendar(data.get("calendar", {})),
             schedules=self.schedules(data.get("reports", {})),
@@ -140,6 +143,7 @@ class _Parser(SectionParser):
             indicators=parse_indicators(data.get("indicators", {}), self.err),
             review=parse_review(data.get("review", {}), data.get("results", {}), self.err),
             checkin_min_days=parse_progress(data.get("progress", {}), self.err),
+            child_lead_days=child_lead_days,
         )
 
     def zalo(self, values: dict) -> "ZaloBot":

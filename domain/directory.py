@@ -1,4 +1,4 @@
-"""The directory: units, officials, supervisors and the standing office.
+"""The directory: units, unit groups, officials, supervisors and the standing office.
 
 Plain data, read from the TOML configuration (see config/loader.py). Targets are
 Apprise URLs (zalo://..., mailto://..., outbox://...), one per recipient channel.
@@ -41,6 +41,18 @@ class Member:
 
 
 @dataclass(frozen=True)
+class UnitGroup:
+    """A collective the documents assign tasks to ("Các xã, phường, đặc khu"): its
+    members are unit keys or other groups' keys (domain/groups.py expands them). A
+    task led by a group fans out into one task per member unit."""
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    child_lead_days: int | None = None     # None: the configuration's [groups] child_lead_days
+
+
+@dataclass(frozen=True)
 class Directory:
     units: tuple[Unit, ...] = ()
     officials: tuple[Official, ...] = ()
@@ -48,9 +60,13 @@ class Directory:
     supervisors_name: str = "Ban Chỉ đạo"
     standing_office: str = ""              # unit key receiving what has no owner
     people: tuple[Member, ...] = ()        # from the store; empty when nobody is registered
+    groups: tuple[UnitGroup, ...] = ()     # the configuration's, with the dashboard's edits (services/unit_groups.py)
 
     def unit(self, key: str) -> Unit | None:
         return next((u for u in self.units if u.key == key), None)
+
+    def group(self, key: str) -> UnitGroup | None:
+        return next((g for g in self.groups if g.key == key), None)
 
     def official(self, key: str) -> Official | None:
         return next((o for o in self.officials if o.key == key), None)

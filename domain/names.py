@@ -134,12 +134,15 @@ def _continues_name(after: str) -> bool:
 
 class UnitMatcher:
     """Finds directory units by name or alias, tolerantly: in one name (`match`)
-    or in a cell naming several (`find`)."""
+    or in a cell naming several (`find`). With ``groups=True`` the directory's unit
+    groups are found the same way, names and aliases alike, longest first: a group
+    comes back as a Unit whose key is the group's (``directory.group(key)``)."""
 
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, groups: bool = False) -> None:
         self._exact: dict[str, Unit] = {}
         self._loose: dict[str, list[Unit]] = {}
-        for unit in directory.units:
+        collectives = [Unit(g.key, g.name, g.aliases) for g in directory.groups] if groups else []
+        for unit in (*directory.units, *collectives):
             for name in (unit.name, *unit.aliases, unit.key):
                 key = unit_key(name)
                 if key:

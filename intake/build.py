@@ -26,6 +26,9 @@ class RecordBuilder:
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
         self.units = UnitMatcher(directory)
+        # A task's lead units may name a group ("Các xã, phường, đặc khu"): its key is
+        # kept, and the import fans the task out to the group's members.
+        self.lead_units = UnitMatcher(directory, groups=True) if directory.groups else self.units
         self.officials = OfficialMatcher(directory)
         standing = directory.standing_unit
         self.standing_name = standing.name if standing else "văn phòng thường trực"
@@ -40,7 +43,7 @@ class RecordBuilder:
         if not title:
             problems.append(Problem(row.first.number, stt, "error",
                 f"{label}: không có tên nhiệm vụ; dòng vẫn được nhập để không mất, cần bổ sung."))
-        lead_found = self.units.find(clean(row.get("lead_units")))
+        lead_found = self.lead_units.find(clean(row.get("lead_units")))
         lead_raw = [name for name, _ in lead_found]
         lead_units, matched = self._units(lead_found, row, stt, label, lead=True)
         coordinating, _ = self._units(self.units.find(clean(row.get("coordinating_units"))),

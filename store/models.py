@@ -80,10 +80,11 @@ class Task(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # ascii_fold(title): what the dashboard's search matches, so "du lieu" finds "dữ liệu"
-    # with a LIKE in the database (kept by the ORM events below; NULL for rows written
-    # behind the ORM, which the search then matches on the title itself).
+    # ascii_fold(title): what the dashboard's search matches ("du lieu" finds "dữ liệu") with a LIKE
+    # (kept by the ORM events below; NULL for rows written behind the ORM: the title is matched).
     title_fold: Mapped[str | None] = mapped_column(Text, default=None)
+    # The parent of a group task's child ("<parent id>/<unit>") or of a plan imported under a task.
+    parent_id: Mapped[str | None] = mapped_column(String(200), index=True, default=None)
     plan: Mapped[Plan | None] = relationship(back_populates="tasks")
     cycles: Mapped[list[Cycle]] = relationship(back_populates="task", order_by="Cycle.due")
 
@@ -122,7 +123,6 @@ class Indicator(Base):
     result: Mapped[str] = mapped_column(Text, default="")
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     workflow_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)  # what its links name
-
 
 
 class Event(Base):
@@ -297,4 +297,4 @@ class LinkRecord(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
     revoked_by: Mapped[str] = mapped_column(String(100), default="")
 
-import store.indicator_models  # noqa: E402,F401 (indicator_values: on Base's metadata with the rest)
+import store.indicator_models, store.group_models  # noqa: E401,E402,F401 (indicator_values, unit_groups: on Base's metadata)
