@@ -5,7 +5,8 @@ the FakeZalo cut at the events every history has:
   timer_s            the due instant -> TimerFired            (the server's timer)
   to_worker_s        TimerFired -> the next WorkflowTaskStarted  (queued: the worker
                      processes busy, or a task sent to a stopped worker's sticky queue
-                     and timed out: ``task_timeouts`` counts WorkflowTaskTimedOut)
+                     and timed out: ``task_timeouts`` counts WorkflowTaskTimedOut,
+                     ``sticky_timeouts`` those of them that were schedule-to-start)
   worker_to_send_s   that WorkflowTaskStarted -> the message at the FakeZalo (the
                      worker's decision, the send activity queued and run, the HTTP call)
 
@@ -28,6 +29,7 @@ def _ts(event) -> float:
 def timeline(events, due_ts: float) -> dict | None:
     """Stage times of one history after its timer for the due instant fired."""
     from temporalio.api.enums.v1 import EventType as E
+    from temporalio.api.enums.v1 import TimeoutType
 
     fired = next((e for e in events if e.event_type == E.EVENT_TYPE_TIMER_FIRED and _ts(e) >= due_ts - 1), None)
     if fired is None:
@@ -37,8 +39,11 @@ def timeline(events, due_ts: float) -> dict | None:
     picked = first(E.EVENT_TYPE_WORKFLOW_TASK_STARTED)
     scheduled = first(E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
     started = first(E.EVENT_TYPE_ACTIVITY_TASK_STARTED)
-    out = {"timer_s": _ts(fired) - due_ts, "fired": _ts(fired),
-           "task_timeouts": sum(1 for e in after if e.event_type == E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)}
+    timeouts = [e.workflow_task_timed_out_event_attributes.timeout_type for e in after
+                if e.event_type == E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT]
+    out = {"timer_s": _ts(fired) - due_ts, "fired": _ts(fired), "task_timeouts": len(timeouts),
+           # schedule-to-start: a task left on a (stopped or busy) worker's sticky queue
+           "sticky_timeouts": sum(1 for t in timeouts if t == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)}
     if picked is not None:
         out["to_worker_s"] = _ts(picked) - _ts(fired)
         out["picked"] = _ts(picked)
@@ -64,6 +69,7 @@ async def breakdown(client, burst: dict, sample: int = SAMPLE) -> dict:
             row["worker_to_send_s"] = arrivals[i] - row["picked"]
         rows.append(row)
     out: dict = {"sampled": len(rows), "task_timeouts": sum(r["task_timeouts"] for r in rows),
+                 "sticky_timeouts": sum(r["sticky_timeouts"] for r in rows),
                  "with_timeouts": sum(1 for r in rows if r["task_timeouts"])}
     for stage in STAGES:
         values = [r[stage] for r in rows if stage in r]

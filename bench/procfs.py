@@ -16,6 +16,15 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size (shared pages divided among the processes sharing them), in MiB."""
+    with open(f"/proc/{pid}/smaps_rollup") as fh:
+        for line in fh:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no Pss for pid {pid}")
+
+
 def cpu_seconds(pid: int | None = None) -> float:
     """User + system CPU time of a process (this one when pid is None)."""
     if pid is None:

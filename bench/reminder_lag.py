@@ -61,10 +61,28 @@ def floor_id(run: str, i: int) -> str:
     return f"bench-floor-{run}-{i}"
 
 
+async def _first_steps_taken(stack, run: str, n: int, timeout: float = 600) -> None:
+    """Until the N tasks of `run` have taken their first steps (each sits on its timer)."""
+    from bench.worker_rss import assigned_count
+
+    deadline = time.monotonic() + timeout
+    while assigned_count(stack.settings.database_url, f"task/bench-lag-{run}/") < n:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker did not take up the {n} lag tasks in {timeout:.0f} s")
+        await asyncio.sleep(0.25)
+
+
 async def measure(stack, client, zalo, n: int, start_rate_hint: float, say=print) -> dict:
-    """dondoc's burst, on a warm worker (the workflows were just started)."""
+    """dondoc's burst, on warm workers (the workflows were just started). Its CPU meter
+    (``_meter``) starts once they all took their first steps: it counts the burst only."""
+    from bench.stack import CpuMeter
+
+    async def settled(run: str) -> dict:
+        await _first_steps_taken(stack, run, n)
+        return {"_meter": CpuMeter(stack).start()}
+
     return await _burst(zalo, n, start_rate_hint, _task_starter(stack, client), f"reminder lag over {n}", say,
-                        workflow_id=task_id)
+                        workflow_id=task_id, before_due=settled)
 
 
 async def measure_cold(stack, client, zalo, n: int, start_rate_hint: float, say=print) -> dict:
@@ -72,14 +90,9 @@ async def measure_cold(stack, client, zalo, n: int, start_rate_hint: float, say=
     their first steps taken (each sits on its timer), then the worker processes are
     restarted (empty caches) before the due instant."""
     from bench.stack import CpuMeter
-    from bench.worker_rss import assigned_count
 
     async def restart(run: str) -> dict:
-        deadline = time.monotonic() + 600
-        while assigned_count(stack.settings.database_url, f"task/bench-lag-{run}/") < n:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not take up the {n} cold-burst tasks in 600 s")
-            await asyncio.sleep(0.25)
+        await _first_steps_taken(stack, run, n)
         seconds = await stack.restart_workers(client)
         say(f"  worker processes restarted ({seconds} s until all polled)")
         return {"restart_s": seconds, "_meter": CpuMeter(stack).start()}  # the new processes' CPU
@@ -90,7 +103,8 @@ async def measure_cold(stack, client, zalo, n: int, start_rate_hint: float, say=
                         workflow_id=task_id, before_due=restart, extra_margin=extra)
 
 
-async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint: float, say=print) -> dict:
+async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint: float, say=print,
+                        stack=None) -> dict:
     """The same burst with bare Temporal: N trivial workflows (bench/sleeper.py's
     BenchSleeper, on the bench's bare-Temporal worker processes) sleeping to one instant, each
     then sending its message through the same transport to the same FakeZalo."""
@@ -101,7 +115,13 @@ async def measure_floor(client, zalo_target: str, zalo, n: int, start_rate_hint:
         wake = Wake(due_ts=due_at.timestamp(), url=zalo_target, text=f"BENCH-LAG-{run}-{i} nhắc việc (Temporal trần)")
         await client.start_workflow(SLEEPER_WORKFLOW, wake, id=floor_id(run, i), task_queue=EMPTY_QUEUE)
 
-    return await _burst(zalo, n, start_rate_hint, start, "bare Temporal, same burst", say, workflow_id=floor_id)
+    async def started(run: str) -> dict:  # its CPU meter starts once all are started
+        from bench.stack import CpuMeter
+
+        return {"_meter": CpuMeter(stack).start()} if stack is not None else {}
+
+    return await _burst(zalo, n, start_rate_hint, start, "bare Temporal, same burst", say, workflow_id=floor_id,
+                        before_due=started)
 
 
 async def _burst(zalo, n: int, start_rate_hint: float, start, label: str, say, workflow_id,

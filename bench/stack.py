@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.database import kind, scratch_store
-from bench.procfs import CpuMeter, children, cpu_seconds, machine, rss_mb  # noqa: F401 (the bench's imports)
+from bench.procfs import CpuMeter, children, cpu_seconds, machine, pss_mb, rss_mb  # noqa: F401 (the bench's imports)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_QUEUE = "dondoc"           # the product's own task queue name, on a private server
@@ -217,6 +217,16 @@ class BenchStack:
     def worker_rss_mb(self) -> float:
         """All the worker's processes together (the supervisor too, when there is one)."""
         return sum(self.worker_rss_each().values())
+
+    def worker_pss_mb(self) -> float:
+        """The same, with pages the processes share (libraries) counted once (PSS)."""
+        total = 0.0
+        for pid in self.worker_pids():
+            try:
+                total += pss_mb(pid)
+            except (OSError, RuntimeError):
+                pass
+        return total
 
     def worker_rss_each(self) -> dict[int, float]:
         out = {}

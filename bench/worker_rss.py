@@ -71,6 +71,7 @@ async def measure(stack, client, open_target: int, plan: str, say=print) -> dict
     figures = await settle(stack, task_rows(stack.settings.database_url))
     running = await open_task_workflows(client)
     out = {"open": running, **figures, "temporal_rss_mb": round(stack.temporal_rss_mb(), 1),
-           "per_process_mb": sorted(round(v, 1) for v in stack.worker_rss_each().values())}
+           "per_process_mb": sorted(round(v, 1) for v in stack.worker_rss_each().values()),
+           "pss_mb": round(stack.worker_pss_mb(), 1)}
     say(f"  worker RSS with {running} open task workflows: {out['rss_mb']} MiB (peak {out['peak_mb']} MiB)")
     return out

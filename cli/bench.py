@@ -128,5 +128,5 @@ def print_lag_story(rows: list[dict]) -> None:
         for side, label in (("dondoc", "dondoc"), ("bare", "trần"), ("cold", "khởi động lại")):
             w = r["where"][side]
             stages = ", ".join(f"{k}={v['p50']}/{v['p99']}" for k, v in w.items() if isinstance(v, dict))
-            print(f"      {label:14} {stages}; quá hạn tác vụ (WorkflowTaskTimedOut) {w['task_timeouts']} "
-                  f"ở {w['with_timeouts']}/{w['sampled']}")
+            print(f"      {label:14} {stages}; quá hạn tác vụ (WorkflowTaskTimedOut) {w['task_timeouts']}, "
+                  f"trong đó hàng đợi dính {w['sticky_timeouts']}, ở {w['with_timeouts']}/{w['sampled']} quy trình")

@@ -1,8 +1,31 @@
 """`dondoc up`: the whole embedded stack starts, answers /healthz, stops cleanly and restarts."""
+import os
 import socket
 import subprocess
 
 from embedded import DONDOC, ROOT, Stack, wait_ports_free
+
+from services.worker_pool import worker_count
+
+
+def worker_processes(root: int) -> list[int]:
+    """Descendants of `root` that run one Temporal worker: `worker --one` (a pool's
+    child) or `worker --workers 1` (the worker itself)."""
+    parent, argv = {}, {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            parent[int(entry)] = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+            argv[int(entry)] = open(f"/proc/{entry}/cmdline").read().rstrip("\0").split("\0")
+        except (OSError, ValueError, IndexError):
+            continue
+
+    def descends(pid: int) -> bool:
+        while pid in parent and pid != root:
+            pid = parent[pid]
+        return pid == root
+
+    return [p for p, a in argv.items() if descends(p) and "worker" in a
+            and ("--one" in a or a[a.index("worker") + 1:] == ["--workers", "1"])]
 
 
 def test_up_starts_everything_and_stops_on_sigterm(tmp_path):
@@ -14,6 +37,9 @@ def test_up_starts_everything_and_stops_on_sigterm(tmp_path):
         assert body["database"]["ok"] and body["temporal"]["ok"] and body["worker"]["ok"]
         out = stack.output()
         assert stack.url in out and f"127.0.0.1:{stack.ui_port}" in out
+        # As many worker processes as DONDOC_WORKERS says (run the suite with DONDOC_WORKERS=2).
+        assert f"Khởi động {worker_count()} tiến trình worker" in out
+        assert len(worker_processes(stack.proc.pid)) == worker_count()
         assert (tmp_path / "data" / "temporal.sqlite3").exists()
         assert (tmp_path / "data" / "secret_key").exists()
     finally:
