@@ -68,7 +68,7 @@ class Config:
     email_url: str = ""              # people's email: this SMTP URL with &to=<their address>
     indicators: IndicatorFollowUp = IndicatorFollowUp()   # how often indicators are reported ([indicators])
     review: ReviewPolicy = ReviewPolicy()  # the office's review of results, the moment judged by ([review], [results])
-    checkin_min_days: int = 30       # [progress]: a one-off task this long gets a mid-way check-in (0: none)
+    checkin_min_days: int = 30       # [progress]: a one-off task longer than this gets a mid-way check-in (0: none)
     child_lead_days: int = 0         # [groups]: a group task's children fall due this many working days earlier
 
 

@@ -2,7 +2,7 @@
 mid-way check-in (domain/checkin.py).
 
     [progress]
-    checkin_min_days = 30     # tasks of at least this many days (assignment to deadline); 0: none
+    checkin_min_days = 30     # tasks longer than this many days (assignment to deadline); 0: none
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ policy and the working calendar, it gives one ``checkin`` step or none.
 
 Rules, and why:
 - Only one-off tasks counted in working days whose span (assignment day to deadline
-  day, calendar days) is at least ``min_days`` (``[progress] checkin_min_days``,
+  day, calendar days) is longer than ``min_days`` (``[progress] checkin_min_days``,
   default 30): a short task has its reminders close enough already; a recurring
   task reports every cycle anyway; a drill counts seconds.
 - Halfway on the working calendar: the middle working day between the assignment
@@ -37,7 +37,7 @@ def checkin_step(due: Due, policy: LadderPolicy | RecurringPolicy | None, cal: W
     if min_days <= 0 or not isinstance(policy, LadderPolicy) or policy.unit != "working_days":
         return None
     start = assigned.astimezone(VN_TZ).date()
-    if (due.day - start).days < min_days:
+    if (due.day - start).days <= min_days:
         return None
     working = working_days_between(cal, start, due.day)
     if working < 2:
