@@ -74,10 +74,11 @@ def test_the_progress_section(tmp_path):
     base = (load_config.__globals__["DEFAULT_CONFIG"]).read_text(encoding="utf-8")
     assert load_config().checkin_min_days == 30
     good = tmp_path / "good.toml"
-    good.write_text(base + "\n[progress]\ncheckin_min_days = 45\n", encoding="utf-8")
+    assert base.count("checkin_min_days = 30") == 1
+    good.write_text(base.replace("checkin_min_days = 30", "checkin_min_days = 45"), encoding="utf-8")
     assert load_config(good).checkin_min_days == 45
     bad = tmp_path / "bad.toml"
-    bad.write_text(base + "\n[progress]\ncheckin_min_days = 1\n", encoding="utf-8")
+    bad.write_text(base.replace("checkin_min_days = 30", "checkin_min_days = 1"), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(bad)
     assert any(e.startswith("progress.checkin_min_days:") and "từ 2 đến 3650" in e for e in err.value.errors)
