@@ -1,5 +1,5 @@
 """Importing task tables (Phụ lục) as offices have them: TSV/CSV text, Excel,
-Word. `read_plan` is the whole API: bytes or a path in, records and problems out.
+Word, PDF with a text layer. `read_plan` is the whole API: bytes or a path in, records and problems out.
 It is pure (no database, no Temporal): the CLI and the store build on it.
 `read_plan_isolated` is the same in a child process with memory and time limits:
 the one for files that come from users (intake/isolated.py). How much of a file is
@@ -58,6 +58,10 @@ def read_document(data: bytes, filename: str | None = None) -> RawDocument:
         return read_xlsx(data)
     if kind == "docx":
         return read_docx(data)
+    if kind == "pdf":
+        from intake.pdf import read_pdf  # pdfplumber is loaded for PDF files only
+
+        return read_pdf(data)
     text = decode_text(data)
     if kind == "csv":
         return read_csv(text)

@@ -167,6 +167,8 @@ def build_records(doc: RawDocument, directory: Directory
     _unique_stt(tasks, "nhiệm vụ")
     _unique_stt(indicators, "chỉ tiêu")
     for row in rows:                        # document order, tasks and indicators alike
+        for problem in row.problems:
+            problem.page = problem.page if problem.page is not None else row.first.page
         problems.extend(row.problems)
     return [t for _, t in tasks], [i for _, i in indicators], problems
 

@@ -22,13 +22,19 @@ MAX_CELLS = 1_000_000          # rows × columns over the whole document
 MAX_MERGES = 100_000           # merged ranges of one sheet
 MAX_PARAGRAPHS = 20_000        # paragraphs of a Word file outside its tables
 
+# Of a PDF (intake/pdf.py): pages read, and what one page may hold to be read at all.
+MAX_PDF_PAGES = 500
+MAX_PAGE_OBJECTS = 200_000     # characters, lines, rectangles and curves of one page
+MAX_PAGE_EDGES = 6_000         # ruling-line segments of one page fed to the table finder
+
 # The child process reading a user's file (intake/isolated.py).
 CHILD_MEMORY = 1 << 30         # address space, bytes
 CHILD_CPU_SECONDS = 60
 CHILD_TIMEOUT = 120            # wall clock, seconds
 
 __all__ = ["MAX_PART", "MAX_TOTAL", "MAX_RATIO", "RATIO_FROM", "MAX_ENTRIES", "MAX_ROWS",
-           "MAX_COLUMNS", "MAX_CELLS", "MAX_MERGES", "MAX_PARAGRAPHS", "CHILD_MEMORY", "CHILD_CPU_SECONDS",
+           "MAX_COLUMNS", "MAX_CELLS", "MAX_MERGES", "MAX_PARAGRAPHS", "MAX_PDF_PAGES", "MAX_PAGE_OBJECTS",
+           "MAX_PAGE_EDGES", "CHILD_MEMORY", "CHILD_CPU_SECONDS",
            "CHILD_TIMEOUT", "CellBudget", "count", "megabytes", "column_name"]
 
 

@@ -25,6 +25,7 @@ class RawRow:
     merged_above: frozenset[int] = frozenset()   # columns whose cell is merged with the row above
     merged_left: frozenset[int] = frozenset()    # columns whose cell is merged with the cell to their left
     gap_before: bool = False            # blank line(s) before it: a page break in extracted text
+    page: int | None = None             # the page it is printed on (PDF)
 
     def is_blank(self) -> bool:
         return not any(c.strip() for c in self.cells)
@@ -32,7 +33,7 @@ class RawRow:
 
 @dataclass
 class RawTable:
-    label: str                          # "bảng 2", "trang tính «Phụ lục 02»"; "" for text files
+    label: str                          # "bảng 2", "trang tính «Phụ lục 02»", "trang 3"; "" for text files
     rows: list[RawRow]
     context: list[str] = field(default_factory=list)   # text just above (appendix headings)
     row_word: str = "Dòng"              # how messages name a row: "Dòng 57", "Bảng 2, dòng 5"
@@ -40,7 +41,7 @@ class RawTable:
 
 @dataclass
 class RawDocument:
-    kind: str                           # "tsv", "csv", "xlsx", "docx", "text"
+    kind: str                           # "tsv", "csv", "xlsx", "docx", "pdf", "text"
     text_lines: list[str]               # prose outside the tables (titles, numbers)
     tables: list[RawTable]
     notes: list[str] = field(default_factory=list)   # what was left unread (limits), in Vietnamese

@@ -78,13 +78,17 @@ class IndicatorRecord:
 
 @dataclass
 class Problem:
-    row: int | None
+    row: int | None                    # in a PDF: the row of the table on its page
     stt: str | None
     severity: Severity
     message: str
+    page: int | None = None            # the page, for a PDF
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "stt": self.stt, "severity": self.severity, "message": self.message}
+        out = {"row": self.row, "stt": self.stt, "severity": self.severity, "message": self.message}
+        if self.page is not None:
+            out["page"] = self.page
+        return out
 
 
 @dataclass

@@ -18,7 +18,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # legacy .xls/.doc
 
 
 def sniff(data: bytes, filename: str | None = None) -> str:
-    """One of "xlsx", "docx", "tsv", "csv", "text"; IntakeError when unreadable."""
+    """One of "xlsx", "docx", "pdf", "tsv", "csv", "text"; IntakeError when unreadable."""
     if not data or not data.strip():
         raise IntakeError("Tệp rỗng: không có nội dung nào để nhập.")
     if data.startswith(_ZIP):
@@ -27,10 +27,8 @@ def sniff(data: bytes, filename: str | None = None) -> str:
         raise IntakeError(
             "Tệp là Excel/Word định dạng cũ (.xls/.doc), chưa đọc được; "
             "hãy mở và lưu lại dưới dạng .xlsx hoặc .docx rồi nhập lại.")
-    if data.startswith(b"%PDF"):
-        raise IntakeError(
-            "Tệp là PDF: các cột của bảng không đọc được tin cậy từ PDF; hãy dùng bản Word/Excel "
-            "gốc hoặc chép bảng sang Excel rồi nhập lại.")
+    if b"%PDF-" in data[:1024]:     # readers accept the marker anywhere in the first kilobyte
+        return "pdf"
     if data.lstrip()[:5].lower() in (b"{\\rtf",):
         raise IntakeError("Tệp là RTF, chưa đọc được; hãy lưu lại dưới dạng .docx.")
     text = decode_text(data)

@@ -3,7 +3,9 @@ from logical rows by intake/build.py.
 
 Works on raw tables from any reader. A physical row becomes part of a logical
 row (one task or indicator) by these rules, the same for every format:
-- a header row starts a table; the same header again is a page break and skipped;
+- a header row starts a table; the same header again is a page break and skipped
+  (in a PDF each page's part of a table is a raw table of its own: one that starts
+  with the same header, or with none and as many columns, continues the one before);
 - a row whose STT is a Roman numeral (or a single capital letter) and that only
   has a title is a section; so is a heading without a numeral that spans the row
   (intake/sections.py says how it is told from a row cut by a page break);
@@ -29,6 +31,7 @@ __all__ = ["collect", "Logical", "stt_text"]
 # Formats that lose merges: a heading there is told by its shape (intake/sections.py).
 _TEXTUAL = ("tsv", "csv", "text")
 _STT_TRIM = re.compile(r"^[\s(]+|[\s.):]+$")
+_HYPHENATED = re.compile(r"\w-$")
 
 
 @dataclass
@@ -69,10 +72,7 @@ def collect(doc: RawDocument) -> tuple[list[Logical], list[Problem]]:
     state = _State()
     segments = 0
     for table in doc.tables:
-        has_header = any(read_header(r.cells) for r in table.rows[:60])
-        continues = (not has_header and state.header is not None and doc.kind in ("docx", "tsv")
-                     and _width(table) == state.header.width)
-        if continues:
+        if _continues(doc, table, state.header):
             state.page_break = True     # a table split across pages
         else:
             state = _State(segment=segments)
@@ -95,6 +95,18 @@ def collect(doc: RawDocument) -> tuple[list[Logical], list[Problem]]:
             _place(raw, table, state, out, doc.kind in _TEXTUAL)
             state.page_break = False
     return out, problems
+
+
+def _continues(doc: RawDocument, table: RawTable, header: HeaderMap | None) -> bool:
+    """Whether `table` is the rest of the table before it, split by a page: no header
+    of its own and as many columns (Word, text), or in a PDF also the same header
+    repeated at the top of the next page."""
+    if header is None or doc.kind not in ("docx", "tsv", "pdf"):
+        return False
+    own = next((h for h in map(read_header, (r.cells for r in table.rows[:60])) if h), None)
+    if own is None:
+        return _width(table) == header.width
+    return doc.kind == "pdf" and own.signature() == header.signature() and own.width == header.width
 
 
 def _width(table: RawTable) -> int:
@@ -212,5 +224,7 @@ def _join(record: Logical, cells: list[str], merged: frozenset[int], sep: str) -
     for i, cell in enumerate(cells):
         if i in merged or not cell.strip() or i >= len(record.cells):
             continue
-        before = record.cells[i]
-        record.cells[i] = f"{before.rstrip()}{sep}{cell.lstrip()}" if before.strip() else cell
+        before = record.cells[i].rstrip()
+        # A word broken after its hyphen by the page ("04-" / "KH/BCĐTW") is one word.
+        glue = "" if sep == " " and _HYPHENATED.search(before) else sep
+        record.cells[i] = f"{before}{glue}{cell.lstrip()}" if before else cell

@@ -1,0 +1,139 @@
+"""The ruled tables of one PDF page as raw rows: cells, merges, text.
+
+pdfplumber finds the cells from the ruling lines (the "lines" strategy: a cell is
+a rectangle whose four corners are crossings of drawn lines); a table without
+ruling lines is not guessed from its text. Here the cells become a grid: its
+columns and rows are the distinct cell edges, a cell spanning several columns is
+a horizontal merge (its text once, the columns it covers merged left), one
+spanning several rows a vertical merge (its text repeated below, merged above),
+as intake/readers.py gives Word's merges. A row cut by the bottom of the page and
+drawn without its bottom line (some writers leave it open) is closed at the end
+of the table's vertical lines, so its text is not lost.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from intake.limits import MAX_COLUMNS, MAX_ROWS, count
+from intake.pdf_text import cell_text, lines_of
+from intake.readers import RawRow
+
+__all__ = ["PageTable", "find_tables", "table_rows"]
+
+_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+             "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3}
+_SAME = 1.5          # points: edges closer than this are one grid line
+
+
+@dataclass
+class PageTable:
+    bbox: tuple[float, float, float, float]      # x0, top, x1, bottom
+    cells: list[tuple[float, float, float, float]]
+
+
+def find_tables(page) -> list[PageTable]:
+    """The page's ruled tables, top to bottom."""
+    found = page.find_tables(_SETTINGS)
+    closing = _open_ends(page, found)
+    if closing:
+        found = page.find_tables({**_SETTINGS, "explicit_horizontal_lines": closing})
+    tables = [PageTable(tuple(t.bbox), [tuple(c) for c in t.cells]) for t in found if len(t.cells) >= 2]
+    return sorted(tables, key=lambda t: (round(t.bbox[1]), t.bbox[0]))
+
+
+def _open_ends(page, found) -> list[dict]:
+    """Horizontal lines closing a table whose vertical lines run on past its last
+    (or before its first) horizontal line: a row cut by the page, left open."""
+    closing = []
+    verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
+    for table in found:
+        x0, top, x1, bottom = table.bbox
+        inside = [e for e in verticals if x0 - _SAME <= e["x0"] <= x1 + _SAME
+                  and e["top"] <= bottom + _SAME and e["bottom"] >= top - _SAME]
+        low = max((e["bottom"] for e in inside), default=bottom)
+        high = min((e["top"] for e in inside), default=top)
+        if low > bottom + 3:
+            closing.append(_line(x0, x1, low))
+        if high < top - 3:
+            closing.append(_line(x0, x1, high))
+    return closing
+
+
+def _line(x0: float, x1: float, y: float) -> dict:
+    return {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0,
+            "height": 0, "pts": [(x0, y), (x1, y)]}
+
+
+def table_rows(table: PageTable, chars: list[dict], notes: list[str], label: str) -> list[RawRow]:
+    """The rows of one table on one page, numbered from its top (the header is 1)."""
+    xs = _edges([c[0] for c in table.cells] + [c[2] for c in table.cells])
+    ys = _edges([c[1] for c in table.cells] + [c[3] for c in table.cells])
+    width, height = len(xs) - 1, len(ys) - 1
+    if width > MAX_COLUMNS:
+        notes.append(f"{label.capitalize()}: bảng rộng hơn {MAX_COLUMNS} cột; chỉ đọc "
+                     f"{MAX_COLUMNS} cột đầu, các cột sau bị bỏ qua.")
+    if height > MAX_ROWS:
+        notes.append(f"{label.capitalize()}: bảng có hơn {count(MAX_ROWS)} dòng; chỉ đọc "
+                     f"{count(MAX_ROWS)} dòng đầu, phần sau bị bỏ qua.")
+    spans = [_span(c, xs, ys) for c in table.cells]
+    owner: dict[tuple[int, int], int] = {}
+    for i, (r0, r1, c0, c1) in enumerate(spans):
+        for r in range(r0, min(r1, MAX_ROWS)):
+            for c in range(c0, min(c1, MAX_COLUMNS)):
+                owner.setdefault((r, c), i)
+    texts = _texts(table.cells, owner, xs, ys, chars)
+    return [_row(r, min(width, MAX_COLUMNS), owner, spans, texts) for r in range(min(height, MAX_ROWS))]
+
+
+def _row(r: int, width: int, owner, spans, texts) -> RawRow:
+    cells, above, left = [], set(), set()
+    for c in range(width):
+        i = owner.get((r, c))
+        if i is None:
+            cells.append("")               # no cell drawn here: a hole in the ruling
+            continue
+        r0, _, c0, _ = spans[i]
+        if c > c0:
+            cells.append("")               # a horizontal merge keeps its text once
+            left.add(c)
+        elif r > r0:
+            cells.append(texts[i])         # a vertical merge: the value in every row
+            above.add(c)
+        else:
+            cells.append(texts[i])
+    return RawRow(r + 1, cells, frozenset(above), frozenset(left))
+
+
+def _edges(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _SAME:
+            out.append(v)
+    return out
+
+
+def _index(edges: list[float], v: float) -> int:
+    i = bisect_right(edges, v + _SAME) - 1
+    return max(0, min(i, len(edges) - 1))
+
+
+def _span(cell, xs, ys) -> tuple[int, int, int, int]:
+    x0, top, x1, bottom = cell
+    r0, r1 = _index(ys, top), max(_index(ys, top) + 1, _index(ys, bottom))
+    c0, c1 = _index(xs, x0), max(_index(xs, x0) + 1, _index(xs, x1))
+    return r0, r1, c0, c1
+
+
+def _texts(cells, owner, xs, ys, chars) -> list[str]:
+    """Each cell's text: every character goes to the cell its centre falls in."""
+    inside: list[list[dict]] = [[] for _ in cells]
+    for ch in chars:
+        mx, my = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not (xs[0] <= mx <= xs[-1] and ys[0] <= my <= ys[-1]):
+            continue
+        i = owner.get((bisect_right(ys, my) - 1, bisect_right(xs, mx) - 1))
+        if i is not None:
+            inside[i].append(ch)
+    return [cell_text(lines_of(found), cell[0], cell[2]) if found else ""
+            for cell, found in zip(cells, inside)]
