@@ -14,8 +14,9 @@ import secrets
 from web.passwords import hash_password, verify_password
 
 MIN_PASSWORD_LEN = 10
-# admin and office act (import, tasks, people); only admin manages accounts and reads
-# whole message bodies; leader and viewer read (a leader approves through signed links).
+# admin and office act (import, tasks, people); only admin manages accounts and sees the
+# messages' signed links whole; leader and viewer read (a leader approves through signed
+# links); a viewer reads no message texts (web/masking.py).
 ROLES = ("admin", "office", "leader", "viewer")
 ROLE_LABELS = {"admin": "Quản trị", "office": "Văn phòng thường trực", "leader": "Lãnh đạo",
                "viewer": "Chỉ xem"}

@@ -10,7 +10,7 @@ import asyncio
 from starlette.requests import Request
 
 from web.api_common import ApiResponse, db, error
-from web.masking import visible_rows
+from web.masking import visible_rows, without_bodies
 from web.pages import now_utc, today_vn
 from web.queries import incidents, list_tasks, outbox, plans, report, reports, task_detail
 
@@ -72,10 +72,12 @@ async def get_report(request: Request):
 
 
 async def get_outbox(request: Request):
-    """The stored messages: whole for an administrator, the links' tokens masked for others."""
+    """The stored messages: whole for an administrator, the links' tokens masked for others,
+    no texts (body null) for a viewer."""
     rows = await asyncio.to_thread(outbox, db(request))
-    return ApiResponse({"messages": visible_rows(request.state.user, rows, ("id", "created_at", "recipient", "title",
-                                                                            "body"), ("title", "body"))})
+    user = request.state.user
+    return ApiResponse({"messages": [without_bodies(user, r) for r in visible_rows(
+        user, rows, ("id", "created_at", "recipient", "title", "body"), ("title", "body"))]})
 
 
 async def get_plans(request: Request):

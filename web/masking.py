@@ -2,6 +2,8 @@
 (/c/ confirm, /g/ approve an extension, /i/ report an incident, /r/ read a report):
 whoever holds one acts as its recipient. Only an administrator sees the texts whole;
 for everyone else the token part of each link is replaced by "…", the rest is kept.
+A viewer reads no message texts at all (the outbox lists who was told what and when,
+without the body); reports are documents every role reads.
 """
 from __future__ import annotations
 
@@ -21,6 +23,16 @@ def mask_links(text: str | None) -> str | None:
 def sees_links(user) -> bool:
     """Whether ``user`` may see working links: administrators only."""
     return user is not None and user.role == "admin"
+
+
+def sees_bodies(user) -> bool:
+    """Whether ``user`` may read what a message said: every role but a viewer."""
+    return user is not None and user.role != "viewer"
+
+
+def without_bodies(user, row: dict, fields: tuple[str, ...] = ("body",)) -> dict:
+    """``row`` with ``fields`` emptied (None) for a user who may not read message texts."""
+    return row if sees_bodies(user) else {k: (None if k in fields else v) for k, v in row.items()}
 
 
 def visible(user, row: dict, fields: tuple[str, ...]) -> dict:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from domain.display import read_vn_date
 from web.access import page
-from web.masking import sees_links, visible
+from web.masking import sees_bodies, sees_links, visible, without_bodies
 from web.outbox_list import CHANNELS, FILTERS, message_page, recipients
 from web.pages import now_utc, render, today_vn
 from web.paging import page_links, page_number
@@ -53,15 +53,16 @@ async def tasks_page(request: Request):
 
 @page
 async def outbox_page(request: Request):
-    """The messages; their signed links work for an administrator only (web/masking.py)."""
+    """The messages; their signed links work for an administrator only, and a viewer
+    reads who was told what and when, not the texts (web/masking.py)."""
     config = request.app.state.config
     filters = _filters(request, FILTERS)
     found = await asyncio.to_thread(message_page, _db(request), config, filters,
                                     page_number(request.query_params.get("page")))
     user = request.state.user
     return render(request, "outbox.html", {
-        "rows": [visible(user, r, ("title", "body")) for r in found.rows], "found": found, "filters": filters,
-        "masked": not sees_links(user), "channels": CHANNELS,
+        "rows": [without_bodies(user, visible(user, r, ("title", "body"))) for r in found.rows], "found": found,
+        "filters": filters, "masked": not sees_links(user), "bodies": sees_bodies(user), "channels": CHANNELS,
         "recipients": await asyncio.to_thread(recipients, _db(request), config),
         "pages": page_links("/dashboard/outbox", filters, found.page, found.pages) if found.pages > 1 else []})
 

@@ -1,6 +1,7 @@
 """Point 4: message texts (the outbox, report summaries) keep their signed links for an
 administrator only; anyone else sees the links with their token replaced by "…", so a
-viewer never holds a working /c/ or /g/ link."""
+leader or a viewer never holds a working /c/ or /g/ link. A viewer reads no message
+text at all (issue 16: "viewer: read, no message bodies")."""
 from __future__ import annotations
 
 import re
@@ -9,12 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from domain.links import make_link, token_from_url
-from security.helpers import ADMIN_PW, ADMIN_TOKEN, VIEWER_PW, VIEWER_TOKEN, bearer, logged_in
+from security.helpers import ADMIN_PW, ADMIN_TOKEN, VIEWER_PW, VIEWER_TOKEN, add_user, bearer, logged_in
 from store.db import session_scope
 from store.models import OutboxMessage, Report
 from web.masking import mask_links
 
 LATER = datetime.now(timezone.utc) + timedelta(days=30)
+LEADER_PW = "mat-khau-lanh-dao-2026"
 
 
 @pytest.fixture
@@ -40,14 +42,25 @@ def test_mask_keeps_the_text_and_drops_only_tokens():
     assert mask_links(text) == "Mở https://dondoc.example/c/… hoặc /g/… để xem; /dashboard/reports giữ nguyên."
 
 
-def test_viewer_dashboard_outbox_has_no_working_link(site, links):
-    viewer = logged_in(site, "xem", VIEWER_PW)
-    page = viewer.get("/dashboard/outbox")
+def test_leader_dashboard_outbox_has_no_working_link(site, links):
+    add_user(site.url, "lanhdao", LEADER_PW, "leader")
+    leader = logged_in(site, "lanhdao", LEADER_PW)
+    page = leader.get("/dashboard/outbox")
     assert page.status_code == 200
     assert not any(token in page.text for token in links.values())
     assert "/c/…" in page.text and "/g/…" in page.text and "/i/…" in page.text and "/r/…" in page.text
     assert working_links(page.text) == [] and "Nhắc việc: xác nhận tại" in page.text
     assert "chỉ quản trị viên xem được đường dẫn đầy đủ" in page.text
+
+
+def test_viewer_dashboard_outbox_has_no_message_text(site, links):
+    viewer = logged_in(site, "xem", VIEWER_PW)
+    page = viewer.get("/dashboard/outbox")
+    assert page.status_code == 200
+    assert not any(token in page.text for token in links.values()) and working_links(page.text) == []
+    assert "Nhắc việc: xác nhận tại" not in page.text and "Gia hạn:" not in page.text
+    assert '<pre class="message">' not in page.text
+    assert "không xem được nội dung tin nhắn" in page.text and "/c/…</strong>" in page.text  # the subject, masked
 
 
 def test_admin_dashboard_outbox_shows_the_messages_whole(site, links):
@@ -56,14 +69,18 @@ def test_admin_dashboard_outbox_shows_the_messages_whole(site, links):
     assert page.status_code == 200 and all(token in page.text for token in links.values())
 
 
-def test_viewer_api_outbox_is_masked_admin_is_whole(site, links):
-    masked = site.client().get("/api/outbox", headers=bearer(VIEWER_TOKEN))
-    assert masked.status_code == 200
-    message = masked.json()["messages"][0]
-    assert "/c/…" in message["body"] and "/c/…" in message["title"]
-    assert not any(token in masked.text for token in links.values())
+def test_viewer_api_outbox_has_no_text_admin_is_whole(site, links):
+    answer = site.client().get("/api/outbox", headers=bearer(VIEWER_TOKEN))
+    assert answer.status_code == 200
+    message = answer.json()["messages"][0]
+    assert message["body"] is None and "/c/…" in message["title"]
+    assert not any(token in answer.text for token in links.values())
     viewer = logged_in(site, "xem", VIEWER_PW)  # a viewer's session too
-    assert not any(token in viewer.get("/api/outbox").text for token in links.values())
+    seen = viewer.get("/api/outbox")
+    assert seen.json()["messages"][0]["body"] is None and not any(token in seen.text for token in links.values())
+    add_user(site.url, "lanhdao", LEADER_PW, "leader")
+    masked = logged_in(site, "lanhdao", LEADER_PW).get("/api/outbox").json()["messages"][0]
+    assert "/c/…" in masked["body"] and not any(token in masked["body"] for token in links.values())
     whole = site.client().get("/api/outbox", headers=bearer(ADMIN_TOKEN))
     assert all(token in whole.text for token in (links["confirm"], links["extend"], links["incident"]))
 
