@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.calendar import VN_TZ
 from domain.display import overdue_of, vn_date, vn_datetime
+from domain.gc_pause import collector_paused
 from notifiers.render import render
 from notifiers.report_progress import progress_context
 
@@ -46,6 +47,7 @@ def report_title(data: dict[str, Any]) -> str:
     return f"{base} ({at:%H:%M} ngày {at:%d/%m/%Y})"
 
 
+@collector_paused()
 def render_page(data: dict[str, Any], report_id: int | None = None) -> str:
     """The full report page (web/templates/report_daily.html or report_period.html)."""
     name = "report_period.html" if data.get("kind") == "period" else "report_daily.html"
