@@ -36,8 +36,8 @@ def parse_status(text: str) -> str:
     found = STATUS_WORDS.get(ascii_fold(text or ""))
     if found is None:
         raise argparse.ArgumentTypeError(
-            f"trạng thái '{text}' không hợp lệ: dùng \"đang thực hiện\", \"hoàn thành\", \"đã hủy\" "
-            "(hoặc open, completed, cancelled)")
+            f"trạng thái '{text}' không hợp lệ: dùng \"đang thực hiện\", \"hoàn thành\", \"đã hủy\", "
+            "\"chờ duyệt\" (hoặc open, completed, cancelled, awaiting_review)")
     return found
 
 
@@ -63,8 +63,8 @@ def register(sub) -> None:
 
     ls = tsub.add_parser("list", help="liệt kê nhiệm vụ (hạn gần trước)")
     ls.add_argument("--status", type=parse_status, metavar="TRẠNG_THÁI",
-                    help='chỉ nhiệm vụ ở trạng thái này: "đang thực hiện", "hoàn thành", "đã hủy" '
-                         "(hoặc open, completed, cancelled; có dấu hay không dấu đều được)")
+                    help='chỉ nhiệm vụ ở trạng thái này: "đang thực hiện", "hoàn thành", "đã hủy", "chờ duyệt" '
+                         "(hoặc open, completed, cancelled, awaiting_review; có dấu hay không dấu đều được)")
     ls.add_argument("--overdue", action="store_true",
                     help="chỉ nhiệm vụ một lần đang thực hiện đã quá hạn (hạn trước hôm nay, giờ Việt Nam)")
     ls.add_argument("--json", action="store_true", help="in JSON")

@@ -38,6 +38,9 @@ FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word
 EVENT_KINDS += ["indicator_followed", "indicator_step", "indicator_cycle_opened", "indicator_cycle_reported",
                 "indicator_cycle_missed", "indicator_year_judged", "met", "not_met", "no_data", "unclear"]
 EVENT_KINDS += ["task_progress", "checkin", "difficulty-0a1b2c3d4e5f"]  # a unit's progress (issue 18)
+EVENT_KINDS += ["task_review_waiting", "task_review_reminded", "task_returned", "task_review_accepted",  # review
+                "awaiting_review", "returned-1", "returned-1-email", "review-1-remind-1", "issued_on", "arrival",
+                "standing_office"]
 FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in UNIT_KEYS + OFFICIAL_KEYS + EVENT_KINDS]
 FORBIDDEN += [re.compile(r"\b(?:task|incident|report|indicator)/[\w./-]+"),   # workflow ids
               re.compile(r"\([a-z][a-z0-9]*(?:[_/-][a-z0-9]+)+\)")]  # "(before-3)", "(r1/after-1)"; "(assigned)" is a kind
@@ -126,11 +129,39 @@ def seed(url: str) -> None:
             key = f"incident/1||{step}|cong-an-dk"
             s.add(Delivery(key=key, subject_id="incident/1", step=step, recipient="cong-an-dk", channel="zalo",
                            status="sent", attempts=1, created_at=NOW - timedelta(hours=2 - n)))
+        _seed_review(s, plan.id)
         s.add(Report(kind="daily", as_of=NOW, short_text="Báo cáo ngày: 1 nhiệm vụ quá hạn (Phòng Văn hóa - Xã hội)",
                      html="<h1>Báo cáo</h1>"))
         s.add(OutboxMessage(recipient="vhxh", title="[Nhắc việc] Số hóa hồ sơ văn hóa",
                             body="Nhiệm vụ sắp tới hạn\nhttp://x/c/abc"))
         s.add(OutboxMessage(recipient="phan-viet-dien", title="[Leo thang] Số hóa hồ sơ văn hóa", body="Quá hạn"))
+
+
+def _seed_review(s, plan_id: int) -> None:
+    """A result awaiting the standing office's review after one return (workflows/task_review.py)."""
+    tid, at = "task/12/4", NOW - timedelta(days=2)
+    evidence = {"document_number": "21/BC-VHXH", "issued_on": (TODAY - timedelta(days=3)).isoformat(),
+                "summary": "Đã số hóa", "confirmed_by": "vhxh", "confirmed_at": at.isoformat(),
+                "judged_by": "issued_on", "judged_on": (TODAY - timedelta(days=3)).isoformat()}
+    s.add(Task(id=tid, plan_id=plan_id, stt="4", title="Số hóa di tích", lead_units=["vhxh"],
+               lead_official="phan-viet-dien", due=TODAY - timedelta(days=1), status="awaiting_review",
+               evidence=evidence))
+    events = [("task_review_waiting", {"evidence": evidence, "result": "early", "judged_by": "arrival"}),
+              ("task_returned", {"by": "vanphong", "reason": "Thiếu số liệu", "judged_by": "arrival",
+                                 "document_number": "20/BC-VHXH"}),
+              ("task_review_waiting", {"evidence": evidence, "result": "early", "judged_by": "issued_on"}),
+              ("task_review_reminded", {"step": "review-1-remind-1", "deliveries": [], "waiting_since": at.isoformat()})]
+    for n, (kind, data) in enumerate(events):
+        s.add(Event(subject_id=tid, kind=kind, at=at + timedelta(hours=n), data=data))
+    for n, (step, recipient) in enumerate([("returned-1", "vhxh"), ("returned-1-email", "vhxh"),
+                                           ("review-1-remind-1", "vhxh")]):
+        s.add(Delivery(key=f"{tid}||{step}|{recipient}", subject_id=tid, step=step, recipient=recipient,
+                       channel="zalo", status="sent", attempts=1, created_at=at + timedelta(hours=n, minutes=5)))
+    s.add(Task(id="task/12/5", plan_id=plan_id, stt="5", title="Số hóa lễ hội", lead_units=["vhxh"],
+               due=TODAY - timedelta(days=4), status="completed", result="on_time", completed_on=TODAY - timedelta(days=4),
+               evidence={**evidence, "accepted_by": "vanphong", "accepted_at": NOW.isoformat()}))
+    s.add(Event(subject_id="task/12/5", kind="task_review_accepted", at=NOW,
+                data={"by": "vanphong", "judged_by": "issued_on", "result": "on_time", "document_number": "21/BC"}))
 
 
 @pytest.fixture
@@ -157,7 +188,7 @@ def test_the_helpers_see_keys():
 def test_every_dashboard_page_shows_names(dash, city_notice):
     report_id = re.search(r'href="/dashboard/reports/(\d+)"', dash.get("/dashboard/reports").text).group(1)
     paths = ["/dashboard", "/dashboard?unit=vhxh", "/dashboard/tasks/task/12/1", "/dashboard/tasks/task/12/2",
-             "/dashboard/tasks/task/12/3", "/dashboard/incidents", "/dashboard/incidents/incident/1",
+             "/dashboard/tasks/task/12/3", "/dashboard/tasks/task/12/4", "/dashboard/tasks/task/12/5", "/dashboard/incidents", "/dashboard/incidents/incident/1",
              "/dashboard/incidents/new", "/dashboard/reports", f"/dashboard/reports/{report_id}",
              "/dashboard/reports/preview?kind=daily", "/dashboard/reports/preview?kind=period&period=Qu%C3%BD+II%2F2026",
              "/dashboard/outbox", "/dashboard/import", "/dashboard/people"]
@@ -172,6 +203,11 @@ def test_every_dashboard_page_shows_names(dash, city_notice):
     assert preview.status_code == 200
     found["import preview"] = leaks(visible(preview.text))
     assert {path: words for path, words in found.items() if words} == {}
+    review = visible(dash.get("/dashboard/tasks/task/12/4").text)
+    assert "Duyệt kết quả" in review and "Chờ duyệt" in review and "Văn phòng trả lại kết quả" in review
+    assert "Báo đơn vị: kết quả bị trả lại" in review and "xếp loại: theo ngày ban hành văn bản" in review
+    accepted = visible(dash.get("/dashboard/tasks/task/12/5").text)
+    assert "Văn phòng chấp nhận kết quả" in accepted and "Theo ngày ban hành văn bản" in accepted
     task = visible(dash.get("/dashboard/tasks/task/12/1").text)
     assert "Phòng Văn hóa - Xã hội" in task and "Phan Viết Điện" in task
     assert "Đơn vị báo cáo tiến độ" in task and "tiến độ: 40%" in task  # the progress report, in words
