@@ -66,7 +66,16 @@ def indicator_parts(settings, config) -> tuple[list, list]:
     return [IndicatorWorkflow], IndicatorActivities(settings.database_url, config).activities()
 
 
-PARTS: list[Part] = [task_parts, delivery_parts, incident_parts, report_parts, indicator_parts]
+def group_parts(settings, config) -> tuple[list, list]:
+    """The parent task workflow (a group's task, a delegated plan) also calls task_cycle and task_record."""
+    from activities.task_group import GroupActivities
+    from workflows.task_group import ParentTaskWorkflow
+
+    acts = GroupActivities(settings.database_url, config, delivery=delivery_activities(settings, config))
+    return [ParentTaskWorkflow], acts.activities()
+
+
+PARTS: list[Part] = [task_parts, delivery_parts, incident_parts, report_parts, indicator_parts, group_parts]
 
 
 class _SharedCodeLoader(importlib.machinery.SourceFileLoader):

@@ -1,4 +1,4 @@
-"""`dondoc import FILE [--plan NAME] [--dry-run] [--json] [--prune]`.
+"""`dondoc import FILE [--plan NAME] [--dry-run] [--json] [--prune] [--under TASK_ID]`.
 
 Exit 0: every row imported cleanly; 3: imported, with problems to look at;
 2: nothing imported (unreadable file, no task table), with the reason.
@@ -20,13 +20,20 @@ def register(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="chỉ đọc và báo cáo, không thay đổi gì")
     p.add_argument("--json", action="store_true", help="in JSON")
     p.add_argument("--prune", action="store_true", help="hủy các nhiệm vụ không còn trong tệp mới")
+    p.add_argument("--under", metavar="MÃ_NHIỆM_VỤ",
+                   help="kế hoạch cấp dưới: các nhiệm vụ của tệp thành nhiệm vụ con của nhiệm vụ này "
+                        "(nhiệm vụ này hoàn thành khi mọi nhiệm vụ con hoàn thành)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from intake import IntakeError, read_plan_isolated
 
-    settings, config = settings_for(args), config_for(args)
+    from services.unit_groups import with_edited_groups
+
+    settings = settings_for(args)
+    config = with_edited_groups(settings.database_url, config_for(args))  # groups edited on the dashboard too
+    under_title = _check_under(settings, args.under) if args.under and not args.dry_run else ""
     try:
         result = read_plan_isolated(args.file, config.directory, plan=args.plan)
     except IntakeError as exc:
@@ -43,25 +50,36 @@ def run(args) -> int:
         else:
             print_preview(result, messages)
         return code
-    summary = asyncio.run(_import(settings, config, result, args.prune, show_progress=not args.json))
+    summary = asyncio.run(_import(settings, config, result, args.prune, show_progress=not args.json,
+                                  under=args.under))
     if args.json:
         print_json({**summary.to_dict(), "problems": [p.to_dict() for p in result.problems]})
     else:
-        print_summary(result, summary)
+        print_summary(result, summary, under_title)
     return EXIT_PROBLEMS if (result.problems or summary.failed) else code
 
 
-async def _import(settings, config, result, prune: bool, show_progress: bool):
+def _check_under(settings, task_id: str) -> str:
+    """The title of the task the plan goes under; exit 2 with the reason when it cannot."""
+    from services.delegation import DelegationError, check_parent
+
+    try:
+        return check_parent(settings.database_url, task_id)
+    except DelegationError as err:
+        fail(f"Không nhập được: {err}", code=EXIT_NOTHING)
+
+
+async def _import(settings, config, result, prune: bool, show_progress: bool, under: str | None = None):
     from services.importer import import_plan
 
     client = await connect(settings)
     if not show_progress or not sys.stderr.isatty():
-        return await import_plan(settings, config, result, client=client, prune=prune)
+        return await import_plan(settings, config, result, client=client, prune=prune, under=under)
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         job = bar.add_task("Đang nhập", total=len(result.tasks))
-        return await import_plan(settings, config, result, client=client, prune=prune,
+        return await import_plan(settings, config, result, client=client, prune=prune, under=under,
                                  progress=lambda n: bar.update(job, completed=n))
 
 
@@ -82,10 +100,16 @@ def print_preview(result, messages) -> None:
     print_problems(result)
 
 
-def print_summary(result, summary) -> None:
+def print_summary(result, summary, under_title: str = "") -> None:
     print(f"Đã nhập kế hoạch «{result.plan}»:")
     print(f"  {summary.started} nhiệm vụ mới, {summary.amended} nhiệm vụ sửa đổi, "
           f"{summary.unchanged} không đổi, {summary.completed} đã hoàn thành, {len(result.indicators)} chỉ tiêu")
+    if summary.parents:
+        print(f"  {summary.parents} nhiệm vụ giao cho nhóm đơn vị: {summary.children_started} nhiệm vụ mới của đơn vị "
+              f"thành viên, {summary.children_amended} sửa đổi, {summary.children_cancelled} hủy (đơn vị đã rời nhóm)")
+    if under_title:
+        print(f"  Các nhiệm vụ trên là nhiệm vụ con của nhiệm vụ «{under_title}»: nhiệm vụ đó hoàn thành khi "
+              "mọi nhiệm vụ con hoàn thành.")
     if summary.gone:
         verb = "đã hủy" if summary.pruned else "không còn trong tệp (dùng --prune để hủy)"
         print(f"  {len(summary.gone)} nhiệm vụ {verb}: " + ", ".join(summary.gone))

@@ -107,8 +107,14 @@ def merge_groups(configured: Iterable[UnitGroup], edited: Iterable[UnitGroup]) -
     """The configuration's groups with the dashboard's edits: an edited group replaces
     the configured one of its key (keeping its place), a new one comes after them."""
     edits = {g.key: g for g in edited}
-    out = [edits.pop(g.key, g) for g in configured]
+    out = [_edited(g, edits.pop(g.key)) if g.key in edits else g for g in configured]
     return tuple(out + list(edits.values()))
+
+
+def _edited(configured: UnitGroup, edit: UnitGroup) -> UnitGroup:
+    if edit.child_lead_days is None:  # the dashboard edits names and members; the lead days stay
+        return replace(edit, child_lead_days=configured.child_lead_days)
+    return edit
 
 
 def with_groups(directory: Directory, groups: Iterable[UnitGroup]) -> Directory:

@@ -4,7 +4,9 @@ Client-side (runs in the CLI or the web process, not in a worker): it writes the
 plan, its tasks and indicators to the store, starts a workflow for each new task,
 amends the running workflow of each changed one, and lists (or with prune, cancels)
 tasks that are gone from the new file. Workflow ids come from plan + STT, so a
-second import of the same file starts nothing twice.
+second import of the same file starts nothing twice. A task led by a group of units
+starts a parent and one child task per member unit (services/task_groups.py); with
+``under`` the plan's tasks become children of that task (services/delegation.py).
 """
 from __future__ import annotations
 
@@ -35,19 +37,28 @@ class ImportSummary:
     pruned: bool = False
     failed: dict[str, str] = field(default_factory=dict)  # task id -> why its workflow did not start
     indicators_followed: int = 0     # indicator workflows started now (services/indicators.py)
+    parents: int = 0                 # tasks led by a group: one child per member (services/task_groups.py)
+    children_started: int = 0
+    children_amended: int = 0
+    children_cancelled: int = 0      # members removed from their group since the last import
+    under: str | None = None         # the task this plan was imported under (--under)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 async def import_plan(settings, config, result, *, client=None, prune: bool = False,
-                      progress: Callable[[int], None] | None = None) -> ImportSummary:
+                      progress: Callable[[int], None] | None = None, under: str | None = None) -> ImportSummary:
     if client is None:
         from services.temporal_client import connect
 
         client = await connect(settings)
+    if under:  # the plan's tasks become children of this task (services/delegation.py)
+        from services.delegation import make_parent
+
+        await make_parent(client, settings, config, under)
     rows, diff = await asyncio.to_thread(_write_catalogue_start, settings.database_url, result)
-    summary = ImportSummary(plan=result.plan, unchanged=len(diff.unchanged))
+    summary = ImportSummary(plan=result.plan, unchanged=len(diff.unchanged), under=under)
     await _start_all(client, settings, config, result, summary, progress)
     await _follow_indicators(client, settings, config, result, summary)
     # Extra display fields (section, coordinating units, advisers, notes, raw cells):
@@ -57,6 +68,10 @@ async def import_plan(settings, config, result, *, client=None, prune: bool = Fa
     if prune and diff.gone:
         await _cancel_all(client, settings, diff.gone)
         summary.pruned = True
+    if under:
+        from services.task_groups import refresh
+
+        await refresh(client, under)
     return summary
 
 
@@ -76,7 +91,7 @@ def _write_catalogue_end(url: str, result, rows, diff) -> None:
 
 
 async def _start_all(client, settings, config, result, summary: ImportSummary, progress) -> None:
-    from services.tasks import start_or_amend
+    from services.task_groups import start_record
 
     gate = asyncio.Semaphore(START_CONCURRENCY)
     done = 0
@@ -88,8 +103,8 @@ async def _start_all(client, settings, config, result, summary: ImportSummary, p
                 summary.completed += 1
             else:
                 try:
-                    out = await start_or_amend(client, settings, config, rec, plan=result.plan,
-                                               update_timeout_s=AMEND_TIMEOUT_S)
+                    out = await start_record(client, settings, config, rec, plan=result.plan, under=summary.under,
+                                             update_timeout_s=AMEND_TIMEOUT_S)
                 except Exception as exc:  # noqa: BLE001 - one bad row never stops the rest
                     summary.failed[rec.stt] = f"{type(exc).__name__}: {exc}"
                 else:
@@ -97,11 +112,20 @@ async def _start_all(client, settings, config, result, summary: ImportSummary, p
                     summary.amended += out.amended
                     if not out.started and not out.amended and "thời hạn" in out.note:
                         summary.untracked.append(rec.stt)
+                    _count_children(summary, rec.stt, out)
             done += 1
             if progress:
                 progress(done)
 
     await asyncio.gather(*(one(rec) for rec in result.tasks))
+
+
+def _count_children(summary: ImportSummary, stt: str, out) -> None:
+    summary.parents += out.parent
+    summary.children_started += out.children_started
+    summary.children_amended += out.children_amended
+    summary.children_cancelled += out.children_cancelled
+    summary.failed.update({f"{stt} ({child})": why for child, why in out.failed.items()})
 
 
 async def _follow_indicators(client, settings, config, result, summary: ImportSummary) -> None:

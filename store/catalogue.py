@@ -79,7 +79,9 @@ def diff_tasks(session: Session, plan: Plan, rows: list[dict[str, Any]]) -> Cata
             continue
         changes = {f: (getattr(old, f), row[f]) for f in TRACKED if getattr(old, f) != row[f]}
         (out.changed.__setitem__(row["id"], changes) if changes else out.unchanged.append(row["id"]))
-    out.gone = sorted(i for i, t in existing.items() if t.status != "cancelled")
+    # A group task's children ("<parent id>/<unit>") are the import's own making, not rows of the file.
+    out.gone = sorted(i for i, t in existing.items()
+                      if t.status != "cancelled" and not (t.parent_id and i.startswith(t.parent_id + "/")))
     return out
 
 
