@@ -120,7 +120,10 @@ def _unit_key(config, text: str) -> str:
     from domain.names import UnitMatcher
 
     directory = config.directory
-    unit = directory.unit(text.strip()) or UnitMatcher(directory).match(text.strip())
+    if directory.group(text.strip()):
+        return text.strip()
+    # A group ("UBND các xã, phường, đặc khu") is found like a unit: the task fans out to its members.
+    unit = directory.unit(text.strip()) or UnitMatcher(directory, groups=True).match(text.strip())
     if unit is None:
         office = directory.standing_unit
         sys.stderr.write(f"Cảnh báo: không thấy đơn vị '{text}' trong danh bạ; "
@@ -141,21 +144,27 @@ def _official_key(config, text: str) -> str:
 
 
 def run_add(args) -> int:
-    settings, config = settings_for(args), config_for(args)
+    from services.unit_groups import with_edited_groups
+
+    settings = settings_for(args)
+    config = with_edited_groups(settings.database_url, config_for(args))
     spec = build_spec(config, args.title, args.unit, args.official, args.due, args.deadline)
     outcome = asyncio.run(add_task(settings, config, spec))
     if args.json:
-        print_json({"id": outcome.id, "started": outcome.started, "note": outcome.note})
+        extra = {"children": outcome.children} if outcome.parent else {}
+        print_json({"id": outcome.id, "started": outcome.started, "note": outcome.note, **extra})
     else:
-        print(f"Đã thêm nhiệm vụ {outcome.id}" + (f" ({outcome.note})" if outcome.note else ""))
+        group = f"; giao {outcome.children} đơn vị, mỗi đơn vị một nhiệm vụ" if outcome.parent else ""
+        print(f"Đã thêm nhiệm vụ {outcome.id}{group}" + (f" ({outcome.note})" if outcome.note else ""))
     return 0
 
 
 async def add_task(settings, config, spec):
-    from services.tasks import start_or_amend
+    """Start the task (a group's: a parent and one task per member unit, services/task_groups.py)."""
+    from services.task_groups import start_record
 
     client = await connect(settings)
-    return await start_or_amend(client, settings, config, spec)
+    return await start_record(client, settings, config, spec)
 
 
 # -- show / list ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
     from store.db import session_scope
     from store.models import Cycle, Delivery, Task
     from services.task_review import judged_view
+    from services.task_group_views import group_view
 
     with session_scope(database_url) as session:
         row = session.get(Task, task_id)
@@ -38,6 +39,7 @@ def task_view(database_url: str, task_id: str) -> dict[str, Any] | None:
                         "reported_on": _iso(c.reported_on), **judged_view(c.evidence)} for c in cycles],
             "notifications": _notifications(deliveries),
             "progress": _progress(session, task_id),
+            **group_view(session, row),  # a parent's children and roll-up, a child's parent
         }
 
 

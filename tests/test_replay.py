@@ -75,3 +75,20 @@ async def test_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await Replayer(workflows=[TaskWorkflow]).replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+GROUP_HISTORIES = sorted((Path(__file__).resolve().parent / "histories").glob("group_*.json"))
+
+
+def test_group_fixtures_exist():
+    """The parent task workflow's run (tests/test_task_group_workflow.py): two escalations, the completion."""
+    assert {"group_once_rollup"} <= {p.stem for p in GROUP_HISTORIES}
+
+
+@pytest.mark.parametrize("path", GROUP_HISTORIES, ids=[p.stem for p in GROUP_HISTORIES])
+async def test_group_history_replays(path: Path):
+    from workflows.task_group import ParentTaskWorkflow
+
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    result = await Replayer(workflows=[ParentTaskWorkflow]).replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
