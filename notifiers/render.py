@@ -31,7 +31,8 @@ dd/mm/yyyy, Vietnam time). Lists of names may also be a single string.
   cycle_reminder   period (e.g. "tháng 05/2026"), due, days_left
   cycle_escalation period, due, days_late, notified
   completed      result (early|on_time|late), completed_on, due, period (for a cycle),
-                 evidence_number (số ký hiệu văn bản)
+                 evidence_number (số ký hiệu văn bản); judged_by = "issued_on" and confirmed_at
+                 when the result is judged by the document's date of issue
   amended        old_due, new_due (or due), reason, approved_by, changes (list of text),
                  decision_number, decision_date, decided_by (a deadline decided by a document)
   cancelled      reason, cancelled_on, due, period (for a recurring task)
@@ -152,7 +153,8 @@ def _environment() -> Environment:
     )
     env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, names=names, shorten=shorten, hours=hours,
                        result_label=lambda v: RESULTS.get(v or "", v or "chưa phân loại"),
-                       level_label=lambda v: LEVELS.get(v or "", v or ""), overdue=display.overdue_of)
+                       level_label=lambda v: LEVELS.get(v or "", v or ""), overdue=display.overdue_of,
+                       period=display.period_words)
     return env
 
 

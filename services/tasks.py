@@ -94,7 +94,7 @@ async def start_or_amend(client, settings, config, source: Any, *, plan: str | N
 
     spec = spec_of(source, plan)
     old, status = await asyncio.to_thread(_upsert_row, settings.database_url, spec) if write_row else (None, "open")
-    if status != "open":
+    if status not in ("open", "awaiting_review"):  # awaiting the office's review: still running, amended
         return StartOutcome(spec.id, note="nhiệm vụ đã kết thúc; không khởi động lại")
     if spec.deadline_kind not in ("once", "recurring") or (spec.deadline_kind == "once" and not (spec.due or spec.due_at)):
         return StartOutcome(spec.id, note="chưa có thời hạn đọc được; chưa theo dõi")

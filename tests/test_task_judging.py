@@ -80,6 +80,15 @@ async def test_a_document_issued_three_working_days_before_is_judged_by_its_date
     view = task_view(settings.database_url, "task/judged/grace")
     assert (view["result"], view["completed_on"], view["judged_by"], view["confirmed_on"]) == (
         "on_time", "2030-06-28", "issued_on", "2030-07-03")
+    # Everyone reminded hears it closed on time, by the document, and when the unit confirmed.
+    from sqlalchemy import select
+
+    from store.db import session_scope
+    from store.models import OutboxMessage
+
+    with session_scope(settings.database_url) as session:
+        done = [m.body for m in session.scalars(select(OutboxMessage)) if "HOÀN THÀNH" in m.body]
+    assert done and all("ngày 28/06/2030: đúng hạn" in b and "đơn vị xác nhận ngày 03/07/2030" in b for b in done)
 
 
 async def test_with_review_the_office_is_reminded_and_accepts_by_the_documents_date(env, settings):

@@ -143,6 +143,8 @@ def _refusal(action: str, outcome: UpdateOutcome) -> tuple[str, int] | None:
     if outcome.state != "ok":
         return FAILED[outcome.state], 409 if outcome.state == "closed" else 503
     result = outcome.result if isinstance(outcome.result, dict) else {}
+    if action == "paper" and result.get("status") == "awaiting_review":
+        return "Đơn vị đã báo cáo kết quả; kết quả đang chờ duyệt ở mục «Duyệt kết quả» phía trên.", 409
     if action == "paper" and not was_first(result):
         evidence = (result.get("evidence") or {}).get("document_number", "")
         return f"Nhiệm vụ đã được xác nhận hoàn thành trước đó (văn bản {evidence}); không ghi nhận thêm.", 409

@@ -164,6 +164,8 @@ class TaskSending:
         evidence = cycle.evidence or {}
         done = dict(result=cycle.result, completed_on=cycle.reported_on,
                     evidence_number=evidence.get("document_number", ""))
+        if evidence.get("judged_by") == "issued_on":  # judged by the document's date: the confirmation's too
+            done.update(judged_by="issued_on", confirmed_at=evidence.get("confirmed_at", ""))
         if workflow.patched(STEP_IN_ONE):
             await self._step_activity("completed", "completed", self.c.reached, {**self._base_context(), **done},
                                       workflow.now())
