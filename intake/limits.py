@@ -23,7 +23,7 @@ MAX_MERGES = 100_000           # merged ranges of one sheet
 MAX_PARAGRAPHS = 20_000        # paragraphs of a Word file outside its tables
 
 # Of a PDF (intake/pdf.py): pages read, and what one page may hold to be read at all.
-MAX_PDF_PAGES = 500
+MAX_PDF_PAGES = 300            # a dense page takes ~0.2 s: 300 of them fit the child's CPU time
 MAX_PAGE_OBJECTS = 200_000     # characters, lines, rectangles and curves of one page
 MAX_PAGE_EDGES = 6_000         # ruling-line segments of one page fed to the table finder
 

@@ -45,86 +45,110 @@ def read_pdf(data: bytes) -> RawDocument:
         raise
     except Exception as exc:  # pdfminer raises many kinds for a damaged or locked file
         raise IntakeError(_open_error(exc)) from None
-    doc = RawDocument("pdf", [], [])
-    scans: list[int] = []
-    budget = CellBudget()
+    reader = _Reader()
     with pdf:
-        if len(pages) > MAX_PDF_PAGES:
-            doc.notes.append(f"Tệp có {count(len(pages))} trang; chỉ đọc {count(MAX_PDF_PAGES)} "
-                             "trang đầu, các trang sau bị bỏ qua.")
         for number, page in enumerate(pages[:MAX_PDF_PAGES], start=1):
             try:
-                _read_page(page, number, doc, budget, scans)
+                reader.page(page, number)
             except MemoryError:
                 raise
             except Exception as exc:  # one damaged page does not lose the others
-                doc.notes.append(f"Trang {number}: không đọc được nội dung ({exc}); trang này chưa được nhập.")
+                reader.say(number, f"Trang {number}: không đọc được nội dung ({exc}); trang này chưa được nhập.")
             finally:
                 page.close()
-    doc.notes[:0] = _scan_notes(scans)
-    _keep_recognised(doc)
-    return doc
+    return reader.done(len(pages))
 
 
 def _open_error(exc: Exception) -> str:
-    text = f"{type(exc).__name__} {exc}".lower()
+    causes = [exc, *exc.args, exc.__context__]     # pdfplumber wraps pdfminer's error
+    text = " ".join(f"{type(c).__name__} {c}" for c in causes if c is not None).lower()
     if "password" in text or "encrypt" in text:
         return ("Tệp PDF được khóa bằng mật khẩu nên không đọc được. Hãy gửi bản không đặt mật khẩu, "
                 "hoặc bản Word/Excel gốc.")
     return f"Tệp PDF bị hỏng, không mở được ({exc or type(exc).__name__}). {SEND_INSTEAD}"
 
 
-def _read_page(page, number: int, doc: RawDocument, budget: CellBudget, scans: list[int]) -> None:
-    drawn = len(page.rects) + len(page.lines) + len(page.curves)
-    if len(page.chars) + drawn > MAX_PAGE_OBJECTS:
-        doc.notes.append(f"Trang {number} có quá nhiều nét vẽ và ký tự (hơn {count(MAX_PAGE_OBJECTS)}); "
-                         f"trang này không được đọc. {SEND_INSTEAD}")
-        return
-    if _is_scan(page):
-        scans.append(number)
-        return
-    tables = find_tables(page) if len(page.edges) <= MAX_PAGE_EDGES else []
-    if len(page.edges) > MAX_PAGE_EDGES:
-        doc.notes.append(f"Trang {number} có hơn {count(MAX_PAGE_EDGES)} đường kẻ; bảng trên trang này "
-                         f"không được đọc. {SEND_INSTEAD}")
-    chars = page.chars
-    left, right = min((c["x0"] for c in chars), default=0), max((c["x1"] for c in chars), default=0)
-    above, seen = 0.0, []
-    for k, table in enumerate(tables, start=1):
-        seen += _prose(doc, _outside([c for c in chars if above <= _middle(c) < table.bbox[1]], tables),
-                       left, right)
-        label = f"trang {number}" if len(tables) == 1 else f"trang {number}, bảng {k}"
-        if not _add_table(doc, table, chars, label, number, budget):
+class _Reader:
+    """The document read so far: its tables, its prose, and what was left unread
+    (noted by page, said in page order)."""
+
+    def __init__(self) -> None:
+        self.doc = RawDocument("pdf", [], [])
+        self.budget = CellBudget()
+        self.scans: list[int] = []
+        self.notes: list[tuple[int, str]] = []
+        self.since_table: list[str] = []      # paragraphs since the last table: the next one's context
+        self.full = False                     # the cell budget is spent: nothing more is read
+
+    def say(self, number: int, note: str) -> None:
+        self.notes.append((number, note))
+
+    def page(self, page, number: int) -> None:
+        if self.full or not self._readable(page, number):
             return
-        above = table.bbox[3]
-    seen += _prose(doc, _outside([c for c in chars if _middle(c) >= above], tables), left, right)
-    if not tables and any(_TABLE_WORDS.search(ascii_fold(line)) for line in seen):
-        doc.notes.append(f"Trang {number} có bảng nhưng các ô không có đường kẻ (hoặc là bản quét đã nhận "
-                         f"dạng chữ), nên không tách được cột một cách tin cậy; bảng này chưa được nhập. "
-                         f"{SEND_INSTEAD}")
+        tables = find_tables(page) if len(page.edges) <= MAX_PAGE_EDGES else []
+        chars = page.chars
+        left, right = min((c["x0"] for c in chars), default=0), max((c["x1"] for c in chars), default=0)
+        above, drawn = 0.0, []
+        for k, table in enumerate(tables, start=1):
+            drawn += self._prose(_outside([c for c in chars if above <= _middle(c) < table.bbox[1]], tables),
+                                 left, right)
+            label = f"trang {number}" if len(tables) == 1 else f"trang {number}, bảng {k}"
+            self._table(table, chars, label, number)
+            above = table.bbox[3]
+        drawn += self._prose(_outside([c for c in chars if _middle(c) >= above], tables), left, right)
+        if not tables and any(_TABLE_WORDS.search(ascii_fold(line)) for line in drawn):
+            self.say(number, f"Trang {number} có bảng nhưng các ô không có đường kẻ (hoặc là bản quét đã "
+                             f"nhận dạng chữ), nên không tách được cột một cách tin cậy; bảng này chưa được "
+                             f"nhập. {SEND_INSTEAD}")
 
+    def _readable(self, page, number: int) -> bool:
+        drawn = len(page.rects) + len(page.lines) + len(page.curves)
+        if len(page.chars) + drawn > MAX_PAGE_OBJECTS:
+            self.say(number, f"Trang {number} có quá nhiều nét vẽ và ký tự (hơn {count(MAX_PAGE_OBJECTS)}); "
+                             f"trang này không được đọc. {SEND_INSTEAD}")
+            return False
+        if _is_scan(page):
+            self.scans.append(number)
+            return False
+        if len(page.edges) > MAX_PAGE_EDGES:
+            self.say(number, f"Trang {number} có hơn {count(MAX_PAGE_EDGES)} đường kẻ; bảng trên trang "
+                             f"này không được đọc. {SEND_INSTEAD}")
+        return True
 
-def _add_table(doc: RawDocument, table: PageTable, chars, label: str, number: int,
-               budget: CellBudget) -> bool:
-    x0, top, x1, bottom = table.bbox
-    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= _middle(c) <= bottom]
-    rows = table_rows(table, inside, doc.notes, label)
-    if not budget.take(sum(len(r.cells) for r in rows)):
-        doc.notes.append(f"{label.capitalize()} và các trang sau không được đọc: tệp đã vượt giới hạn "
-                         f"{count(budget.total)} ô được đọc.")
-        return False
-    for row in rows:
-        row.page = number
-    context = doc.text_lines[-6:]
-    doc.tables.append(RawTable(label=label, rows=rows, context=context, row_word="dòng"))
-    return True
+    def _table(self, table: PageTable, chars, label: str, number: int) -> None:
+        x0, top, x1, bottom = table.bbox
+        inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= _middle(c) <= bottom]
+        said: list[str] = []
+        rows = table_rows(table, inside, said, label)
+        self.notes += [(number, note) for note in said]
+        if self.full or not self.budget.take(sum(len(r.cells) for r in rows)):
+            if not self.full:
+                self.say(number, f"{label.capitalize()} và các trang sau không được đọc: tệp đã vượt giới "
+                                 f"hạn {count(self.budget.total)} ô được đọc.")
+            self.full = True
+            return
+        for row in rows:
+            row.page = number
+        self.doc.tables.append(RawTable(label=label, rows=rows, context=self.since_table[-6:], row_word="dòng"))
+        self.since_table = []
 
+    def _prose(self, chars, left: float, right: float) -> list[str]:
+        """Adds the paragraphs of `chars` to the document's prose; their lines as drawn."""
+        lines = lines_of(chars)
+        text = paragraphs(lines, left, right)
+        self.doc.text_lines.extend(text)
+        self.since_table.extend(text)
+        return [line.text for line in lines]
 
-def _prose(doc: RawDocument, chars, left: float, right: float) -> list[str]:
-    """Adds the paragraphs of `chars` to the document's prose; their lines as drawn."""
-    lines = lines_of(chars)
-    doc.text_lines.extend(paragraphs(lines, left, right))
-    return [line.text for line in lines]
+    def done(self, pages: int) -> RawDocument:
+        self.notes += _scan_notes(self.scans)
+        self.notes += _keep_recognised(self.doc)
+        self.doc.notes = [note for _, note in sorted(self.notes, key=lambda n: n[0])]
+        if pages > MAX_PDF_PAGES:
+            self.doc.notes.append(f"Tệp có {count(pages)} trang; chỉ đọc {count(MAX_PDF_PAGES)} "
+                                  "trang đầu, các trang sau bị bỏ qua.")
+        return self.doc
 
 
 def _middle(c) -> float:
@@ -153,7 +177,7 @@ def _is_scan(page) -> bool:
     return covered / area >= 0.25 or len(page.curves) >= 300
 
 
-def _scan_notes(pages: list[int]) -> list[str]:
+def _scan_notes(pages: list[int]) -> list[tuple[int, str]]:
     """One note per run of scanned pages: "Trang 2", "Các trang 4–6"."""
     runs: list[list[int]] = []
     for n in pages:
@@ -164,16 +188,17 @@ def _scan_notes(pages: list[int]) -> list[str]:
     notes = []
     for run in runs:
         which = f"Trang {run[0]} là" if len(run) == 1 else f"Các trang {run[0]}–{run[-1]} là"
-        notes.append(f"{which} bản quét (ảnh chụp, không có lớp chữ) nên không đọc được nội dung; "
+        notes.append((run[0], f"{which} bản quét (ảnh chụp, không có lớp chữ) nên không đọc được nội dung; "
                      f"không có gì được đoán hay nhập từ {'trang' if len(run) == 1 else 'các trang'} này. "
-                     f"{SEND_INSTEAD}")
+                     f"{SEND_INSTEAD}"))
     return notes
 
 
-def _keep_recognised(doc: RawDocument) -> None:
+def _keep_recognised(doc: RawDocument) -> list[tuple[int, str]]:
     """Tables whose header we know, and the pages that continue them; each other
     ruled table is reported by its page and left out."""
     kept: list[RawTable] = []
+    notes: list[tuple[int, str]] = []
     width, pages = None, set()
     for table in doc.tables:
         if not table.rows:
@@ -185,17 +210,18 @@ def _keep_recognised(doc: RawDocument) -> None:
         if header is not None:
             width = header.width
         elif not (width == columns and first_on_page):
-            _unrecognised(doc, table, columns)
+            notes += _unrecognised(table, columns)
             continue
         kept.append(table)
     doc.tables = kept
+    return notes
 
 
-def _unrecognised(doc: RawDocument, table: RawTable, columns: int) -> None:
+def _unrecognised(table: RawTable, columns: int) -> list[tuple[int, str]]:
     filled = [r for r in table.rows if sum(1 for c in r.cells if c.strip()) >= 2]
     if not filled:
-        return                                     # a box or a frame, not a table of data
+        return []                                  # a box or a frame, not a table of data
     first = " | ".join(" ".join(c.split())[:40] for c in filled[0].cells if c.strip())
-    doc.notes.append(f"{table.label.capitalize()}: có một bảng {columns} cột (dòng đầu «{first}») nhưng "
+    return [(table.rows[0].page or 0, f"{table.label.capitalize()}: có một bảng {columns} cột (dòng đầu «{first}») nhưng "
                      f"không nhận ra cột STT và cột tên nhiệm vụ hay tên chỉ tiêu; bảng này chưa được "
-                     f"nhập. Nếu đây là bảng cần theo dõi, hãy sửa dòng tiêu đề hoặc gửi bản Word/Excel gốc.")
+                     f"nhập. Nếu đây là bảng cần theo dõi, hãy sửa dòng tiêu đề hoặc gửi bản Word/Excel gốc.")]

@@ -32,6 +32,7 @@ __all__ = ["collect", "Logical", "stt_text"]
 _TEXTUAL = ("tsv", "csv", "text")
 _STT_TRIM = re.compile(r"^[\s(]+|[\s.):]+$")
 _HYPHENATED = re.compile(r"\w-$")
+_PAGE_NUMBER = re.compile(r"^\W*(?:trang|page)?\W*\d+(?:\W+\d+)?\W*$", re.I)
 
 
 @dataclass
@@ -71,11 +72,13 @@ def collect(doc: RawDocument) -> tuple[list[Logical], list[Problem]]:
     problems: list[Problem] = []
     state = _State()
     segments = 0
+    previous: RawTable | None = None
     for table in doc.tables:
-        if _continues(doc, table, state.header):
+        if _continues(doc, table, previous, state.header):
             state.page_break = True     # a table split across pages
         else:
             state = _State(segment=segments)
+        previous = table
         for raw in table.rows:
             if raw.is_blank():
                 state.page_break = state.page_break or state.header is not None
@@ -97,16 +100,28 @@ def collect(doc: RawDocument) -> tuple[list[Logical], list[Problem]]:
     return out, problems
 
 
-def _continues(doc: RawDocument, table: RawTable, header: HeaderMap | None) -> bool:
+def _continues(doc: RawDocument, table: RawTable, previous: RawTable | None,
+               header: HeaderMap | None) -> bool:
     """Whether `table` is the rest of the table before it, split by a page: no header
-    of its own and as many columns (Word, text), or in a PDF also the same header
-    repeated at the top of the next page."""
-    if header is None or doc.kind not in ("docx", "tsv", "pdf"):
+    of its own and as many columns (Word, text). In a PDF each page's part is a
+    table of its own: it continues the one before when it opens the next page with
+    nothing but a page number above it, with no header or the same one repeated."""
+    if header is None or previous is None or doc.kind not in ("docx", "tsv", "pdf"):
         return False
     own = next((h for h in map(read_header, (r.cells for r in table.rows[:60])) if h), None)
+    if doc.kind == "pdf" and not _next_page(previous, table):
+        return False
     if own is None:
         return _width(table) == header.width
     return doc.kind == "pdf" and own.signature() == header.signature() and own.width == header.width
+
+
+def _next_page(previous: RawTable, table: RawTable) -> bool:
+    before, after = previous.rows[-1].page if previous.rows else None, table.rows[0].page if table.rows else None
+    if before is None or after is None or after <= before:
+        return False
+    # Nothing but a page number ("2", "- 2 -", "Trang 2/5") between the two parts.
+    return all(_PAGE_NUMBER.match(line) for line in table.context)
 
 
 def _width(table: RawTable) -> int:

@@ -108,6 +108,7 @@ class Writer:
         self.tables_on_page = 0
         self.where: dict[tuple[int, str], tuple[int, int, int]] = {}
         # (table, first cell) → (page, table on that page, row of it on that page)
+        self.tables_per_page: dict[int, int] = {}
         self.split_rows = 0                    # rows cut by a page break
         self.repeated_headers = 0
         self.drawn = False                     # anything on the current page
@@ -145,6 +146,14 @@ class Writer:
         self.drawn = True
         self.new_page()
 
+    def label(self, table: int, first_cell: str) -> str:
+        """Where a row was drawn, as the importer names it: "Trang 3, dòng 5",
+        "Trang 3, bảng 2, dòng 5" on a page with several tables."""
+        page, on_page, row = self.where[(table, first_cell)]
+        if self.tables_per_page[page] == 1:
+            return f"Trang {page}, dòng {row}"
+        return f"Trang {page}, bảng {on_page}, dòng {row}"
+
     def save(self):
         self.canvas.save()
         return self.path
@@ -172,6 +181,7 @@ class Writer:
 
     def _new_table(self) -> None:
         self.tables_on_page += 1
+        self.tables_per_page[self.page] = self.tables_on_page
         self.row_on_page = 0
 
     def _next_page(self, head, repeat_header: bool) -> None:

@@ -8,6 +8,7 @@ import pytest
 from domain.directory import Directory, Official, Unit
 from intake import read_plan
 from intake_helpers import write_rows_docx, write_rows_xlsx
+from pdf_helpers import write_rows_pdf
 
 DIRECTORY = Directory(
     units=(
@@ -66,6 +67,8 @@ WRITERS = {
     "tsv": _tsv,
     "xlsx": lambda tmp_path: write_rows_xlsx(tmp_path / "t.xlsx", HEADER, _rows()),
     "docx": lambda tmp_path: write_rows_docx(tmp_path / "t.docx", HEADER, _rows()),
+    # Printed: long cells wrap over several lines, the cells' own line breaks kept.
+    "pdf": lambda tmp_path: write_rows_pdf(tmp_path / "t.pdf", HEADER, _rows()),
 }
 
 

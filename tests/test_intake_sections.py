@@ -10,6 +10,7 @@ import pytest
 
 from intake import read_plan
 from intake_helpers import seed_directory, write_rows_docx, write_rows_xlsx
+from pdf_helpers import write_rows_pdf
 
 HEADER = ["STT", "Tên nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Ghi chú"]
 H1 = "Nhiệm vụ về hoàn thiện thể chế"
@@ -59,6 +60,7 @@ SOURCES = {
     "docx merged": lambda p, h, r: write_rows_docx(p / "t.docx", h, r),
     "docx typed in every cell, then merged": lambda p, h, r: write_rows_docx(
         p / "t.docx", h, r, heading_in_every_cell=True),
+    "pdf, the heading one cell across the ruled row": lambda p, h, r: write_rows_pdf(p / "t.pdf", h, r),
     "tsv": lambda p, h, r: _text(h, r),
     "tsv bold": lambda p, h, r: _text(h, r, bold=True),
     "csv": lambda p, h, r: _text(h, r, sep=","),
@@ -76,7 +78,8 @@ def test_unnumbered_heading_is_a_section(tmp_path, source):
     assert result.problems == []
 
 
-@pytest.mark.parametrize("source", ["xlsx merged", "docx merged", "tsv", "csv"])
+@pytest.mark.parametrize("source", ["xlsx merged", "docx merged", "tsv", "csv",
+                                    "pdf, the heading one cell across the ruled row"])
 def test_unnumbered_heading_in_an_indicator_table(tmp_path, source):
     result = read_plan(SOURCES[source](tmp_path, INDICATOR_HEADER, INDICATOR_ROWS), seed_directory())
     assert [(i.stt, i.section, i.name) for i in result.indicators] == [
