@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from contracts.delivery import DeliverRequest, DeliverResult
 from store.db import retry_write
@@ -39,22 +39,40 @@ class RowWrite:
     parent: str | None = None  # the message's key, for a channel's row
 
 
+# Core statements on the table, not ORM objects: the delivery log is written two or
+# three times per message, and the ORM's unit of work (identity map, flush, per-row
+# loading) was most of a send's database CPU in a burst of reminders (`dondoc bench`).
+_T = Delivery.__table__
+
+
+@dataclass(frozen=True)
+class RowState:
+    """What a write left in a row: its attempts and last error."""
+    attempts: int
+    error: str
+
+
 def sent_in(session, key: str) -> DeliverResult | None:
     """The delivery's result when it was already sent, else None."""
-    row = session.scalar(select(Delivery).where(Delivery.key == key))
+    row = session.execute(select(_T.c.status, _T.c.channel, _T.c.attempts, _T.c.error)
+                          .where(_T.c.key == key)).first()
     if row is not None and row.status == "sent":
         return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
     # A crash after a channel accepted the message but before the
     # delivery's row was updated: the channel row knows.
-    sent = session.scalar(select(Delivery).where(Delivery.parent_key == key, Delivery.status == "sent"))
-    if sent is not None:
-        if row is None:
-            row = Delivery(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
-                           recipient=sent.recipient, attempts=1, created_at=sent.created_at)
-            session.add(row)
-        row.status, row.channel, row.target, row.sent_at = "sent", sent.channel, sent.target, sent.sent_at
-        return DeliverResult(key, "sent", sent.channel, row.attempts, row.error)
-    return None
+    sent = session.execute(select(_T.c.subject_id, _T.c.cycle, _T.c.step, _T.c.recipient, _T.c.channel,
+                                  _T.c.target, _T.c.sent_at, _T.c.created_at)
+                           .where(_T.c.parent_key == key, _T.c.status == "sent").limit(1)).first()
+    if sent is None:
+        return None
+    done = dict(status="sent", channel=sent.channel, target=sent.target, sent_at=sent.sent_at)
+    if row is None:
+        session.execute(insert(_T).values(key=key, subject_id=sent.subject_id, cycle=sent.cycle, step=sent.step,
+                                          recipient=sent.recipient, attempts=1, error="",
+                                          created_at=sent.created_at, **done))
+        return DeliverResult(key, "sent", sent.channel, 1, "")
+    session.execute(update(_T).where(_T.c.key == key).values(**done))
+    return DeliverResult(key, "sent", sent.channel, row.attempts, row.error)
 
 
 def transaction(database_url: str, work):
@@ -63,17 +81,18 @@ def transaction(database_url: str, work):
     return retry_write(database_url, work)
 
 
-def write_row(session, req: DeliverRequest, w: RowWrite, now: datetime) -> Delivery:
+def write_row(session, req: DeliverRequest, w: RowWrite, now: datetime) -> RowState:
     # Locked for update (PostgreSQL): a concurrent write of the same row waits, and its
     # attempt count adds to this one's instead of overwriting it.
-    row = session.scalar(select(Delivery).where(Delivery.key == w.key).with_for_update())
-    if row is None:
-        row = Delivery(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
-                       step=req.step[:STEP_COLUMN], recipient=req.recipient.key,
-                       attempts=0, created_at=now, parent_key=w.parent)
-        session.add(row)
-    row.channel, row.target, row.status, row.error = w.channel, w.target, w.status, w.error
-    row.attempts = (row.attempts or 0) + (1 if w.add_attempt else 0)
+    row = session.execute(select(_T.c.attempts).where(_T.c.key == w.key).with_for_update()).first()
+    values = dict(channel=w.channel, target=w.target, status=w.status, error=w.error)
     if w.status == "sent":
-        row.sent_at = now
-    return row
+        values["sent_at"] = now
+    attempts = (row.attempts or 0 if row is not None else 0) + (1 if w.add_attempt else 0)
+    if row is None:
+        session.execute(insert(_T).values(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
+                                          step=req.step[:STEP_COLUMN], recipient=req.recipient.key,
+                                          attempts=attempts, created_at=now, parent_key=w.parent, **values))
+    else:
+        session.execute(update(_T).where(_T.c.key == w.key).values(attempts=attempts, **values))
+    return RowState(attempts, w.error)
