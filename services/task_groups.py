@@ -137,7 +137,7 @@ async def sync_children(client, settings, config, parent: TaskSpec, out: GroupOu
     db = settings.database_url
     specs = child_specs(config, parent)
     rows = [{"id": s.id, **row_fields(s)} for s in specs]
-    removed = await asyncio.to_thread(_write, db, children_store.link_children, parent.id, rows)
+    removed = await asyncio.to_thread(_write, db, children_store.link_children, parent.id, rows, parent.plan)
     out.children = len(specs)
     own = child_config(config)
     for spec in specs:

@@ -85,12 +85,16 @@ def mark_parent(session: Session, task_id: str, kind: str) -> None:
         row.raw = {**(row.raw or {}), PARENT_MARK: kind}
 
 
-def link_children(session: Session, parent_id: str, rows: list[dict]) -> list[str]:
-    """Each child's row under its parent (written when missing, from ``rows``: Task column
-    values with an ``id``); the ids of the parent's open children of the same kind (ids
-    under the parent's) no longer among them -- members removed from the group."""
+def link_children(session: Session, parent_id: str, rows: list[dict], plan: str = "") -> list[str]:
+    """Each child's row under its parent, in the parent's plan (written when missing, from
+    ``rows``: Task column values with an ``id``); the ids of the parent's open children of
+    the same kind (ids under the parent's) no longer among them -- members removed."""
+    from store.models import Plan
+
     parent = session.get(Task, parent_id)
     plan_id = parent.plan_id if parent is not None else None
+    if plan_id is None and plan:
+        plan_id = session.scalar(select(Plan.id).where(Plan.name == plan))
     wanted = {r["id"] for r in rows}
     for values in rows:
         row = session.get(Task, values["id"])
