@@ -14,8 +14,8 @@ EXIT_CLEAN, EXIT_NOTHING, EXIT_PROBLEMS = 0, 2, 3
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="nhập bảng nhiệm vụ (TSV/CSV/XLSX/DOCX) của một kế hoạch")
-    p.add_argument("file", help="tệp bảng nhiệm vụ của kế hoạch (TSV, CSV, XLSX hoặc DOCX)")
+    p = sub.add_parser("import", help="nhập bảng nhiệm vụ (TSV/CSV/XLSX/DOCX/PDF) của một kế hoạch")
+    p.add_argument("file", help="tệp bảng nhiệm vụ của kế hoạch (TSV, CSV, XLSX, DOCX hoặc PDF có lớp chữ)")
     p.add_argument("--plan", help="tên kế hoạch (mặc định: lấy từ văn bản)")
     p.add_argument("--dry-run", action="store_true", help="chỉ đọc và báo cáo, không thay đổi gì")
     p.add_argument("--json", action="store_true", help="in JSON")

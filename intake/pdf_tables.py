@@ -44,7 +44,9 @@ def find_tables(page) -> list[PageTable]:
 
 def _open_ends(page, found) -> list[dict]:
     """Horizontal lines closing a table whose vertical lines run on past its last
-    (or before its first) horizontal line: a row cut by the page, left open."""
+    (or before its first) horizontal line -- a row cut by the page, left open -- and
+    closing a run of vertical lines that no table holds: the rest of such a row,
+    alone at the top of the next page with no line above it."""
     closing = []
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["bottom"] - e["top"] > 3]
     for table in found:
@@ -57,7 +59,23 @@ def _open_ends(page, found) -> list[dict]:
             closing.append(_line(x0, x1, low))
         if high < top - 3:
             closing.append(_line(x0, x1, high))
+        verticals = [e for e in verticals if e not in inside]
+    for run in _runs(verticals):
+        if len({round(e["x0"]) for e in run}) >= 2:
+            x0, x1 = min(e["x0"] for e in run), max(e["x0"] for e in run)
+            closing += [_line(x0, x1, min(e["top"] for e in run)), _line(x0, x1, max(e["bottom"] for e in run))]
     return closing
+
+
+def _runs(verticals: list[dict]) -> list[list[dict]]:
+    """Vertical lines grouped by the stretch of the page they share."""
+    runs: list[list[dict]] = []
+    for e in sorted(verticals, key=lambda e: e["top"]):
+        if runs and e["top"] <= max(v["bottom"] for v in runs[-1]) + _SAME:
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    return runs
 
 
 def _line(x0: float, x1: float, y: float) -> dict:

@@ -99,8 +99,12 @@ def _cells(row, width: int) -> list[_Cell | None]:
 
 
 class Writer:
-    def __init__(self, path: Path, size=landscape(A4)) -> None:
+    """open_splits: a row cut by the page is left open at the cut (no line at the
+    bottom of its first part, none at the top of its second), as some writers draw it."""
+
+    def __init__(self, path: Path, size=landscape(A4), open_splits: bool = False) -> None:
         _fonts()
+        self.open_splits, self._open = open_splits, (False, False)
         self.path, (self.page_w, self.page_h) = path, size
         self.canvas = Canvas(path if hasattr(path, "write") else str(path), pagesize=size)
         self.tables = 0
@@ -200,10 +204,14 @@ class Writer:
                  for c in cells]
         rest = [None if c is None else _Cell("", c.col, c.span, bold=c.bold, lines=c.lines[room:])
                 for c in cells]
+        self._open = (False, self.open_splits)
         self._draw([first], [self._height(first)])
+        self._open = (False, False)
         self.split_rows += 1
         self._next_page(head, repeat_header)
+        self._open = (self.open_splits, False)
         self._draw([rest], [self._height(rest)])
+        self._open = (False, False)
         return True
 
     def _lay(self, cells) -> None:
@@ -234,12 +242,21 @@ class Writer:
     def _draw_cell(self, c: _Cell, top: float, height: float) -> None:
         x = MARGIN + sum(self.widths[:c.col])
         if self.ruled:
-            self.canvas.setLineWidth(0.6)
-            self.canvas.rect(x, self.page_h - top - height, self._width(c), height)
+            self._rule(x, top, self._width(c), height)
         self.canvas.setFont(BOLD if c.bold else REGULAR, SIZE)
         for i, line in enumerate(c.lines):
             baseline = top + PAD + SIZE + i * LEADING - 1
             self.canvas.drawString(x + PAD, self.page_h - baseline, line)
+
+
+    def _rule(self, x: float, top: float, width: float, height: float) -> None:
+        y0, y1 = self.page_h - top, self.page_h - top - height
+        self.canvas.setLineWidth(0.6)
+        open_top, open_bottom = self._open
+        lines = [(x, y0, x, y1), (x + width, y0, x + width, y1)]
+        lines += [] if open_top else [(x, y0, x + width, y0)]
+        lines += [] if open_bottom else [(x, y1, x + width, y1)]
+        self.canvas.lines(lines)
 
 
 def default_widths(columns: int, total: float) -> list[float]:

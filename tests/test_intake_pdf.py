@@ -78,15 +78,18 @@ def test_problems_name_the_page_and_row_as_printed(seed_pdf):
     assert any(", bảng 2, dòng" in p.message for p in located)     # a page with both appendices
 
 
-def test_a_row_cut_by_the_page_is_one_task(tmp_path):
-    """Ten long rows in a short table: each is cut by a page break, its halves joined."""
+@pytest.mark.parametrize("open_splits, repeat_header", [(False, True), (True, True), (True, False)],
+                         ids=["closed at the cut", "left open at the cut", "open, no header repeated"])
+def test_a_row_cut_by_the_page_is_one_task(tmp_path, open_splits, repeat_header):
+    """Long rows in a narrow column: rows are cut by page breaks, their halves joined,
+    whether the writer closed the cut with a line or left it open."""
     long = "Xây dựng và triển khai " + "nền tảng số dùng chung của thành phố, " * 12 + "giai đoạn 2026-2030"
     rows = [[str(n), f"{long} (phần {n})", "Sở Tài chính", "Quý IV/2026", ""] for n in range(1, 11)]
-    pdf = Writer(tmp_path / "t.pdf")
+    pdf = Writer(tmp_path / "t.pdf", open_splits=open_splits)
     pdf.text("KẾ HOẠCH THỬ NGHIỆM", bold=True)
-    pdf.table(HEADER, rows, widths=[30, 120, 200, 200, 220])
+    pdf.table(HEADER, rows, widths=[30, 120, 200, 200, 220], repeat_header=repeat_header)
     pdf.save()
-    assert pdf.split_rows >= 2 and pdf.repeated_headers >= 2
+    assert pdf.split_rows >= 2 and pdf.page >= 3
     result = read_plan(tmp_path / "t.pdf", seed_directory())
     assert [(t.stt, t.title, t.lead_units, t.deadline.due.isoformat()) for t in result.tasks] == [
         (str(n), f"{long} (phần {n})", ["stc"], "2026-12-31") for n in range(1, 11)]
