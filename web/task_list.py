@@ -71,7 +71,7 @@ def _filtered(query, filters: dict[str, str], today: date, due):
         query = query.where(Task.plan_id == _int(filters["plan"]))
     if filters.get("unit"):  # a JSON list of keys: its text holds "key" with the quotes
         query = query.where(cast(Task.lead_units, String).contains(f'"{filters["unit"]}"', autoescape=True))
-    if filters.get("status") in ("open", "completed", "cancelled"):
+    if filters.get("status") in ("open", "completed", "cancelled", "awaiting_review"):
         query = query.where(Task.status == filters["status"])
     if filters.get("status") == "overdue":
         query = query.where(Task.status == "open", due < today)
