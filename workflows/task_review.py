@@ -101,10 +101,12 @@ class TaskReview:
     async def review(self, inp: ReviewInput) -> UpdateAnswer:
         if inp.key in self.c.answers:
             return self.c.answers[inp.key]  # the same decision again: the same answer
-        carry, now = self.c.review, workflow.now()
-        pending = carry.pending
+        pending, now = self._waiting(), workflow.now()
+        if pending is None:  # decided (or cancelled) since this one was validated
+            raise ApplicationError(self._not_waiting(), type="InvalidReview")
+        carry = self.c.review
         pending.decision, pending.by, pending.reason, pending.decided_at = (
-            DECISIONS[inp.decision], inp.reviewer.strip(), inp.reason.strip(), now)
+            DECISIONS[inp.decision], (inp.reviewer or "").strip(), (inp.reason or "").strip(), now)
         carry.pending = None
         carry.decided.append(pending)
         if pending.decision == "accepted":
