@@ -87,6 +87,11 @@ class _Reader:
         if self.full or not self._readable(page, number):
             return
         tables = find_tables(page) if len(page.edges) <= MAX_PAGE_EDGES else []
+        if not tables and _covered(page) >= 0.6:
+            self.say(number, f"Trang {number} là bản quét đã nhận dạng chữ (OCR): chữ nhận dạng không giữ "
+                             f"được các cột của bảng nên không có gì được đoán hay nhập từ trang này. "
+                             f"{SEND_INSTEAD}")
+            return
         chars = page.chars
         left, right = min((c["x0"] for c in chars), default=0), max((c["x1"] for c in chars), default=0)
         above, drawn = 0.0, []
@@ -166,15 +171,17 @@ def _is_scan(page) -> bool:
     """A page with (almost) no characters but a picture over much of it, or drawn
     entirely as outlines: what a scanner or a "print as image" makes."""
     letters = sum(1 for c in page.chars if not c["text"].isspace())
-    if letters >= 20:
-        return False
-    area = max(page.width * page.height, 1)
+    return letters < 20 and (_covered(page) >= 0.25 or len(page.curves) >= 300)
+
+
+def _covered(page) -> float:
+    """How much of the page pictures cover (0…1)."""
     covered = 0.0
     for image in page.images:
         w = min(image["x1"], page.width) - max(image["x0"], 0)
         h = min(image["bottom"], page.height) - max(image["top"], 0)
         covered += max(w, 0) * max(h, 0)
-    return covered / area >= 0.25 or len(page.curves) >= 300
+    return min(1.0, covered / max(page.width * page.height, 1))
 
 
 def _scan_notes(pages: list[int]) -> list[tuple[int, str]]:

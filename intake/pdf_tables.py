@@ -23,7 +23,10 @@ __all__ = ["PageTable", "find_tables", "table_rows"]
 
 _SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
              "snap_tolerance": 3, "join_tolerance": 3, "intersection_tolerance": 3}
-_SAME = 1.5          # points: edges closer than this are one grid line
+_SAME = 1.5          # points: lines closer than this are one line
+# A column's border drawn a few points off in some rows (a cell dragged in Word) is
+# still that border: no real column is this narrow. Rows are closer together.
+_SAME_X, _SAME_Y = 6.0, 2.0
 
 
 @dataclass
@@ -85,8 +88,8 @@ def _line(x0: float, x1: float, y: float) -> dict:
 
 def table_rows(table: PageTable, chars: list[dict], notes: list[str], label: str) -> list[RawRow]:
     """The rows of one table on one page, numbered from its top (the header is 1)."""
-    xs = _edges([c[0] for c in table.cells] + [c[2] for c in table.cells])
-    ys = _edges([c[1] for c in table.cells] + [c[3] for c in table.cells])
+    xs = _edges([c[0] for c in table.cells] + [c[2] for c in table.cells], _SAME_X)
+    ys = _edges([c[1] for c in table.cells] + [c[3] for c in table.cells], _SAME_Y)
     width, height = len(xs) - 1, len(ys) - 1
     if width > MAX_COLUMNS:
         notes.append(f"{label.capitalize()}: bảng rộng hơn {MAX_COLUMNS} cột; chỉ đọc "
@@ -123,35 +126,37 @@ def _row(r: int, width: int, owner, spans, texts) -> RawRow:
     return RawRow(r + 1, cells, frozenset(above), frozenset(left))
 
 
-def _edges(values: list[float]) -> list[float]:
+def _edges(values: list[float], near: float) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
-        if not out or v - out[-1] > _SAME:
+        if not out or v - out[-1] > near:
             out.append(v)
     return out
 
 
-def _index(edges: list[float], v: float) -> int:
-    i = bisect_right(edges, v + _SAME) - 1
+def _index(edges: list[float], v: float, near: float) -> int:
+    i = bisect_right(edges, v + near) - 1
     return max(0, min(i, len(edges) - 1))
 
 
 def _span(cell, xs, ys) -> tuple[int, int, int, int]:
     x0, top, x1, bottom = cell
-    r0, r1 = _index(ys, top), max(_index(ys, top) + 1, _index(ys, bottom))
-    c0, c1 = _index(xs, x0), max(_index(xs, x0) + 1, _index(xs, x1))
+    r0 = _index(ys, top, _SAME_Y)
+    c0 = _index(xs, x0, _SAME_X)
+    r1, c1 = max(r0 + 1, _index(ys, bottom, _SAME_Y)), max(c0 + 1, _index(xs, x1, _SAME_X))
     return r0, r1, c0, c1
 
 
 def _texts(cells, owner, xs, ys, chars) -> list[str]:
-    """Each cell's text: every character goes to the cell its centre falls in."""
+    """Each cell's text: every character goes to the cell its centre falls in (the
+    grid finds the cell, its own borders decide between it and a neighbour)."""
     inside: list[list[dict]] = [[] for _ in cells]
     for ch in chars:
         mx, my = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        if not (xs[0] <= mx <= xs[-1] and ys[0] <= my <= ys[-1]):
-            continue
-        i = owner.get((bisect_right(ys, my) - 1, bisect_right(xs, mx) - 1))
-        if i is not None:
-            inside[i].append(ch)
+        r, c = bisect_right(ys, my) - 1, bisect_right(xs, mx) - 1
+        for i in (owner.get((r, c)), owner.get((r, c - 1)), owner.get((r, c + 1))):
+            if i is not None and cells[i][0] <= mx <= cells[i][2] and cells[i][1] <= my <= cells[i][3]:
+                inside[i].append(ch)
+                break
     return [cell_text(lines_of(found), cell[0], cell[2]) if found else ""
             for cell, found in zip(cells, inside)]

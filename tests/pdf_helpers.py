@@ -81,6 +81,8 @@ class _Cell:
     rows: int = 1
     bold: bool = False
     lines: list[str] = field(default_factory=list)
+    dx0: float = 0.0          # borders moved from the column's (a cell dragged in Word)
+    dx1: float = 0.0
 
 
 def _cells(row, width: int) -> list[_Cell | None]:
@@ -134,8 +136,20 @@ class Writer:
         self.y += 4
         self.drawn = True
 
-    def scanned_page(self, lines: list[str]) -> None:
-        """A page that is only a picture of a ruled table: no text layer at all."""
+    def heading_columns(self, left: list[str], right: list[str]) -> None:
+        """The two columns atop an official document: the issuing body and its number
+        on the left, the national motto and the date on the right, line by line."""
+        for a, b in zip(left, right):
+            self.canvas.setFont(BOLD, 10)
+            for text, middle in ((a, self.page_w * 0.25), (b, self.page_w * 0.68)):
+                self.canvas.drawCentredString(middle, self.page_h - self.y - 10, text)
+            self.y += 14
+        self.y += 8
+        self.drawn = True
+
+    def scanned_page(self, lines: list[str], ocr: bool = False) -> None:
+        """A page that is only a picture of a ruled table: no text layer at all, or
+        (ocr) with the invisible text a scanner's character recognition puts over it."""
         from PIL import Image, ImageDraw, ImageFont
 
         if self.drawn:
@@ -147,6 +161,14 @@ class Writer:
             draw.rectangle((60, 60 + i * 48, 1180, 108 + i * 48), outline=0, width=2)
             draw.text((72, 70 + i * 48), line, font=font, fill=0)
         self.canvas.drawImage(ImageReader(image), 0, 0, self.page_w, self.page_h)
+        if ocr:
+            text = self.canvas.beginText()
+            text.setTextRenderMode(3)                 # invisible
+            text.setFont(REGULAR, 11)
+            for i, line in enumerate(lines):
+                text.setTextOrigin(40, self.page_h - 45 - i * 31)
+                text.textOut(line)
+            self.canvas.drawText(text)
         self.drawn = True
         self.new_page()
 
@@ -164,7 +186,10 @@ class Writer:
 
     # -- tables ----------------------------------------------------------------
     def table(self, header: list[str], rows, widths: list[float] | None = None,
-              ruled: bool = True, repeat_header: bool = True) -> None:
+              ruled: bool = True, repeat_header: bool = True,
+              nudge: dict[int, tuple[int, float]] | None = None) -> None:
+        """nudge: {row index: (column, dx)}, that row's border left of the column
+        moved dx points, as when one cell of a Word table was dragged."""
         widths = widths or default_widths(len(header), self.page_w - 2 * MARGIN)
         self.ruled, self.widths = ruled, widths
         self.tables += 1
@@ -172,7 +197,14 @@ class Writer:
         self._lay(head)
         self._new_table()
         self._draw([head], [self._height(head)])
-        for group in _groups([_cells(r, len(header)) for r in rows]):
+        laid = [_cells(r, len(header)) for r in rows]
+        for i, (col, dx) in (nudge or {}).items():
+            for c in laid[i]:
+                if c is not None and c.col == col:
+                    c.dx0 = dx
+                if c is not None and c.col + c.span == col:
+                    c.dx1 = dx
+        for group in _groups(laid):
             for cells in group:
                 self._lay(cells)
             heights = _spread([self._height(c) for c in group], group)
@@ -240,9 +272,9 @@ class Writer:
         self.drawn = True
 
     def _draw_cell(self, c: _Cell, top: float, height: float) -> None:
-        x = MARGIN + sum(self.widths[:c.col])
+        x = MARGIN + sum(self.widths[:c.col]) + c.dx0
         if self.ruled:
-            self._rule(x, top, self._width(c), height)
+            self._rule(x, top, self._width(c) - c.dx0 + c.dx1, height)
         self.canvas.setFont(BOLD if c.bold else REGULAR, SIZE)
         for i, line in enumerate(c.lines):
             baseline = top + PAD + SIZE + i * LEADING - 1

@@ -196,6 +196,47 @@ def test_a_scanned_page_is_reported_and_nothing_guessed(tmp_path):
     assert SEND in str(err.value)
 
 
+def test_a_scan_with_recognised_text_is_reported_too():
+    def build(pdf):
+        pdf.table(HEADER, [["1", "Rà soát văn bản", "Sở Tài chính", "Tháng 6/2026", ""]])
+        pdf.scanned_page(["STT  Tên nhiệm vụ  Đơn vị chủ trì  Thời hạn",
+                          "2  Nhiệm vụ nhận dạng từ ảnh quét  Sở Nội vụ  Tháng 5/2026"], ocr=True)
+    result = read_plan(pdf_bytes(build), seed_directory())
+    assert [t.stt for t in result.tasks] == ["1"]
+    [note] = result.problems
+    assert note.message.startswith("Trang 2 là bản quét đã nhận dạng chữ (OCR)") and SEND in note.message
+
+
+def test_the_plan_is_named_from_the_first_page_s_two_column_heading():
+    def build(pdf):
+        pdf.heading_columns(["BAN CHỈ ĐẠO PHÁT TRIỂN KHOA HỌC", "Số: 45-TB/BCĐ"],
+                            ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Hải Phòng, ngày 20 tháng 3 năm 2026"])
+        pdf.text("THÔNG BÁO", bold=True, size=13)
+        pdf.text("Kết luận của Trưởng Ban Chỉ đạo tại phiên họp thứ nhất", bold=True)
+        pdf.table(HEADER, [["1", "Rà soát văn bản", "Sở Tài chính", "Tháng 6/2026", ""]])
+    result = read_plan(pdf_bytes(build), seed_directory())
+    assert result.plan == "Thông báo số 45-TB/BCĐ"
+    assert [t.title for t in result.tasks] == ["Rà soát văn bản"]
+
+
+def test_a_border_drawn_a_few_points_off_in_one_row_keeps_the_columns(tmp_path):
+    """One row's cells were dragged in Word: its border between two columns stands
+    4 points right of the others'. Its text still belongs to the columns it is under."""
+    rows = [["1", "Rà soát văn bản", "Sở Tài chính", "Tháng 6/2026", "Hoàn thành"],
+            ["2", "Xây dựng quy chế", "Sở Nội vụ", "Quý III/2026", ""],
+            ["3", "Số hóa hồ sơ", "Sở Khoa học và Công nghệ", "12/2026", ""]]
+    pdf = Writer(tmp_path / "t.pdf")
+    pdf.table(HEADER, rows, nudge={1: (3, 4.5), 2: (2, -4.0)})
+    pdf.save()
+    result = read_plan(tmp_path / "t.pdf", seed_directory())
+    assert [(t.stt, t.title, t.lead_units, t.deadline.raw, t.status) for t in result.tasks] == [
+        ("1", "Rà soát văn bản", ["stc"], "Tháng 6/2026", "completed"),
+        ("2", "Xây dựng quy chế", ["snv"], "Quý III/2026", "open"),
+        ("3", "Số hóa hồ sơ", ["skhcn"], "12/2026", "open"),
+    ]
+    assert result.problems == []
+
+
 def test_a_table_whose_columns_are_unknown_is_reported_and_the_rest_imports(tmp_path):
     def build(pdf):
         pdf.text("KẾ HOẠCH", bold=True)
