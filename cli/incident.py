@@ -1,7 +1,7 @@
 """`dondoc incident ...`: the 24-hour incident-report rule from the command line.
 
   incident open --unit U --title T [--detected-at ISO-8601] [--severity LEVEL] [--json]
-  incident show ID [--json]
+  incident show SỐ [--json]
   incident list [--status open|reported] [--json]
   incident report ID --number N --issued-on YYYY-MM-DD --summary S
                   (--followed | --not-followed) [--note X] [--json]
@@ -22,6 +22,7 @@ from cli.common import config_for, connect, fail, print_json, settings_for
 
 STATUS_VI = {"open": "đang mở", "reported": "đã báo cáo"}
 RESULT_VI = {"on_time": "đúng hạn", "late": "quá hạn", None: "—"}
+DELIVERY_VI = {"sent": "đã gửi", "failed": "gửi lỗi", "pending": "đang gửi lại", "skipped": "bỏ qua"}
 
 
 def register(sub) -> None:
@@ -81,6 +82,11 @@ def _vn(moment: str | None) -> str:
     return datetime.fromisoformat(moment).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
+def _number(incident_id: str) -> str:
+    """"incident/1" as people say it: "số 1" (what ``incident show``/``report`` take)."""
+    return "số " + str(incident_id).rsplit("/", 1)[-1]
+
+
 def _left(view: dict) -> str:
     from domain.text import duration_words
 
@@ -116,7 +122,7 @@ def run_open(args) -> int:
     if args.json:
         print_json({"id": opened["id"]})
     else:
-        print(f"Đã mở sự cố {opened['id']} ({opened['unit']}); phát hiện {_vn(opened['detected_at'])}, "
+        print(f"Đã mở sự cố {_number(opened['id'])} ({opened['unit']}); phát hiện {_vn(opened['detected_at'])}, "
               f"hạn báo cáo {_vn(opened['due'])}.")
     return 0
 
@@ -132,7 +138,7 @@ def run_show(args) -> int:
     if args.json:
         print_json(view)
         return 0
-    print(f"{view['id']}: {view['title']}")
+    print(f"Sự cố {_number(view['id'])}: {view['title']}")
     print(f"  Đơn vị: {view['unit']}   Mức độ: {view['severity'] or '—'}")
     print(f"  Phát hiện: {_vn(view['detected_at'])}   Hạn báo cáo: {_vn(view['due'])}   {_left(view)}")
     if view["report"]:
@@ -140,9 +146,23 @@ def run_show(args) -> int:
         print(f"  Báo cáo: số {rep.get('number')} ngày {rep.get('issued_on')} lúc {_vn(view['reported_at'])}: "
               f"{rep.get('summary')}")
         print("  Theo điều phối của lực lượng chuyên trách: " + ("có" if rep.get("followed_coordination") else "không"))
-    for n in view["notifications"]:
-        print(f"  - {_vn(n['at'])} {n['step']:<12} {n['recipient']:<16} {n['channel']:<7} {n['status']}")
+    _print_notifications(config, view["notifications"])
     return 0
+
+
+def _print_notifications(config, notifications: list[dict]) -> None:
+    """The messages sent, in words: when, what, to whom, over what, with what result."""
+    from domain.display import channel_words, step_label
+    from domain.recipients import SUPERVISORS_KEY
+
+    if notifications:
+        print("  Thông báo đã gửi:")
+    d = config.directory
+    for n in notifications:
+        found = d.unit(n["recipient"]) or d.official(n["recipient"])
+        who = found.name if found else d.supervisors_name if n["recipient"] == SUPERVISORS_KEY else n["recipient"]
+        print(f"  - {_vn(n['at'])}  {step_label(n['step'])} → {who} ({channel_words(n['channel'])}): "
+              f"{DELIVERY_VI.get(n['status'], n['status'])}")
 
 
 def run_list(args) -> int:
@@ -155,8 +175,10 @@ def run_list(args) -> int:
         return 0
     if not views:
         print("Chưa có sự cố nào.")
+        return 0
+    print(f"{'Số':<5} {'Tình trạng':<28} Đơn vị: sự cố")
     for v in views:
-        print(f"{v['id']:<14} {_left(v):<28} {v['unit']}: {v['title']}")
+        print(f"{str(v['id']).rsplit('/', 1)[-1]:<5} {_left(v):<28} {v['unit']}: {v['title']}")
     return 0
 
 
@@ -194,8 +216,8 @@ def run_report(args) -> int:
     if args.json:
         print_json(outcome)
     elif outcome["first"]:
-        print(f"Đã ghi nhận báo cáo sự cố {outcome['incident_id']}: {RESULT_VI[outcome['result']]}.")
+        print(f"Đã ghi nhận báo cáo sự cố {_number(outcome['incident_id'])}: {RESULT_VI[outcome['result']]}.")
     else:
-        print(f"Sự cố {outcome['incident_id']} đã được báo cáo trước đó ({RESULT_VI[outcome['result']]}); "
+        print(f"Sự cố {_number(outcome['incident_id'])} đã được báo cáo trước đó ({RESULT_VI[outcome['result']]}); "
               "không có gì thay đổi.")
     return 0

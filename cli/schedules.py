@@ -1,5 +1,7 @@
-"""`./dondoc schedules [--json] [--count N]`: the report schedules of the configuration,
-each with its id, cron, time zone and next run times (croniter, in that zone).
+"""`./dondoc schedules [--json] [--count N]`: the report schedules of the configuration:
+in words (what each sends, when, its next runs in Vietnam time, the days that send
+nothing and why), or with --json each one's id, cron, time zone and next run times
+(croniter, in that zone).
 
 Non-working days are marked: a schedule with `working_days_only` fires then but sends
 nothing (the report workflow checks the Vietnamese working calendar).
@@ -11,7 +13,7 @@ from datetime import datetime
 
 from cli.common import config_for, print_json, settings_for
 from domain.calendar import WorkingCalendar
-from services.schedule_views import next_runs
+from services.schedule_views import next_runs, upcoming
 
 
 def describe(config, count: int = 5, now: datetime | None = None) -> list[dict]:
@@ -50,11 +52,11 @@ def cmd_schedules(args) -> int:
         return 0
     if not items:
         sys.stdout.write("Cấu hình không có lịch báo cáo nào ([reports.<id>]).\n")
-    for it in items:
-        sys.stdout.write(f"{it['id']}  ({it['schedule_id']})  cron \"{it['cron']}\"  {it['time_zone']}  "
-                         f"loại: {it['kind']}{'  chỉ ngày làm việc' if it['working_days_only'] else ''}\n")
-        sends = set(it["next_sends"])
-        for r in it["next_runs"]:
-            mark = "" if r in sends else "  (ngày nghỉ: không gửi)"
-            sys.stdout.write(f"    {datetime.fromisoformat(r):%H:%M %a %d/%m/%Y}{mark}\n")
+    for it in upcoming(config, max(args.count, 1)):
+        zone = "giờ Việt Nam" if it["time_zone"] == "Asia/Ho_Chi_Minh" else f"múi giờ {it['time_zone']}"
+        only = ", chỉ gửi ngày làm việc" if it["working_days_only"] else ""
+        sys.stdout.write(f"{it['title']}: {it['when']}{only} ({zone}). Các lần chạy tới:\n")
+        for r in it["runs"]:
+            mark = f"  ({r['skipped']}: không gửi)" if r["skipped"] else ""
+            sys.stdout.write(f"    {r['weekday']:<9} {r['text']}{mark}\n")
     return 0

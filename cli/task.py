@@ -179,7 +179,7 @@ def run_show(args) -> int:
     if args.json:
         print_json(view)
         return 0
-    from domain.display import period_words, step_label, vn_date, vn_datetime
+    from domain.display import period_words, vn_date
 
     config = config_for(args)
     d = view["deadline"]
@@ -195,11 +195,20 @@ def run_show(args) -> int:
     for c in view["cycles"]:
         state, result = CYCLE_VI.get(c["status"], c["status"]), RESULT_VI.get(c["result"], "—")
         print(f"  Kỳ {period_words(c['period'])}: hạn {vn_date(c['due'], '—')}, {state}, {result}")
-    for n in view["notifications"]:
-        print(f"  {vn_datetime(n['at'])}  {step_label(n['step'])} → {_who(config, n['recipient'])} "
-              f"({n['channel'] or '—'}): "
-              f"{DELIVERY_VI.get(n['status'], n['status'])}")
+    _print_notifications(settings.database_url, config, view["notifications"])
     return 0
+
+
+def _print_notifications(database_url: str, config, notifications: list[dict]) -> None:
+    """Each message: when, which step, to whom (registered people by name), over what."""
+    from domain.display import channel_words, step_label, vn_datetime
+    from store.report_archive import person_names
+
+    people = person_names(database_url, [n["recipient"] for n in notifications])
+    for n in notifications:
+        who = people.get(n["recipient"]) or _who(config, n["recipient"])
+        print(f"  {vn_datetime(n['at'])}  {step_label(n['step'])} → {who} ({channel_words(n['channel'])}): "
+              f"{DELIVERY_VI.get(n['status'], n['status'])}")
 
 
 def _who(config, key: str) -> str:

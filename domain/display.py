@@ -119,6 +119,14 @@ def step_label(step: str) -> str:
     return next((label for prefix, label in _STEP_PREFIXES if lowered.startswith(prefix)), "Tin nhắn")
 
 
+# A message's channel in words, as it reads after "qua" (the lower-case keys stay out of the text).
+CHANNEL_WORDS = {"zalo": "Zalo", "email": "email", "outbox": "hộp thư đi", "none": "không có kênh"}
+
+
+def channel_words(channel: str | None) -> str:
+    return CHANNEL_WORDS.get(channel or "", "kênh khác")
+
+
 
 def subject_label(subject_id: str, titles: dict[str, str] | None = None) -> str:
     """What a message was about, in words: the task's title, "Sự cố số N", "Báo cáo số N"."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from domain.calendar import VN_TZ
-from domain.display import (DATE_PATTERN, DATE_PLACEHOLDER, period_words, step_label,  # noqa: F401 (filters, used by routes)
-                            vn_date, vn_datetime)
+from domain.display import (DATE_PATTERN, DATE_PLACEHOLDER, channel_words, period_words,  # noqa: F401 (filters, used by routes)
+                            step_label, vn_date, vn_datetime)
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,10 @@ def event_details(data: dict | None) -> list[str]:
             value = _PURPOSE_WORDS.get(value, value)
         elif key in _REVIEW_WORDS:  # the standing office's review (workflows/task_review.py)
             value = _REVIEW_WORDS[key](value)
+        elif key == "cycle" and isinstance(value, str):
+            value = period_words(value)
+        elif key == "level" and isinstance(value, str):
+            value = _LEVEL_NAMES.get(value, value)
         elif key == "policy":
             value = _POLICY_NAMES.get(value, value)
         elif key == "levels" and isinstance(value, list):
@@ -146,7 +150,8 @@ def _environment() -> Environment:
                        result=lambda v: RESULTS.get(v or "", ""),
                        kind=lambda v: KINDS.get(v or "", v or ""),
                        delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label, incident=incident_label,
-                       event_details=event_details, period=period_words)
+                       event_details=event_details, period=period_words,
+                       channel=channel_words)
     env.globals["event_labels"] = EVENT_LABELS
     env.globals["date_input"] = {"pattern": DATE_PATTERN, "placeholder": DATE_PLACEHOLDER}  # templates/_forms.html
     env.globals["confirmed_kinds"] = CONFIRMED_KINDS

@@ -49,13 +49,25 @@ def task_detail(database_url: str, config, task_id: str, today: date) -> dict | 
         deliveries = session.scalars(select(Delivery).where(Delivery.subject_id == task_id)).all()
         row["timeline"] = timeline(events, deliveries)
         row["progress"] = latest_progress(session, task_id)
+    people = _people(database_url, row["timeline"])
+    named = lambda key: people.get(key) or recipient_name(config, key)  # noqa: E731
     for item in row["timeline"]:
         if item["type"] == "delivery":
-            item["recipient_name"] = recipient_name(config, item["recipient"])
+            item["recipient_name"] = named(item["recipient"])
         else:  # who requested, decided, approved: by name
-            item["data"] = {k: recipient_name(config, v) if k in _PEOPLE and isinstance(v, str) else v
+            item["data"] = {k: named(v) if k in _PEOPLE and isinstance(v, str) else v
                             for k, v in item["data"].items()}
     return row
+
+
+def _people(database_url: str, timeline: list[dict]) -> dict[str, str]:
+    """Registered people ("person:<id>", messages sent to them) of a timeline, by name."""
+    from store.report_archive import person_names
+
+    keys = {i["recipient"] for i in timeline if i["type"] == "delivery"}
+    keys |= {v for i in timeline if i["type"] == "event" for k, v in i["data"].items()
+             if k in _PEOPLE and isinstance(v, str)}
+    return person_names(database_url, sorted(k for k in keys if k and k.startswith("person:")))
 
 
 def latest_progress(session, task_id: str) -> dict | None:
