@@ -11,6 +11,7 @@ from typing import Any
 
 from activities.tasks import row_fields
 from contracts.tasks import AmendInput, TaskInput, TaskSpec
+from services.write_batcher import WriteBatcher
 
 TASK_WORKFLOW = "TaskWorkflow"
 
@@ -67,22 +68,35 @@ def _changes(old: TaskSpec, new: TaskSpec) -> dict[str, Any]:
 
 def _upsert_row(database_url: str, spec: TaskSpec) -> tuple[TaskSpec | None, str]:
     """Write the task row; return the row as it was (None if new) and its status."""
+    return _upsert_rows(database_url, [spec])[0]
+
+
+def _upsert_rows(database_url: str, specs: list[TaskSpec]) -> list[tuple[TaskSpec | None, str]]:
+    """`_upsert_row` for several tasks, in one transaction."""
     from store.db import session_scope
     from store.models import Task
 
     with session_scope(database_url) as session:
-        row = session.get(Task, spec.id)
-        if row is None:
-            session.add(Task(id=spec.id, **row_fields(spec)))
-            return None, "open"
-        old = spec_of(row)
-        for name, value in row_fields(spec).items():
-            if name == "due" and value is None:
-                continue  # the workflow fills the day of an exact instant
-            if name == "raw":
-                value = {**(row.raw or {}), **value}
-            setattr(row, name, value)
-        return old, row.status
+        return [_upsert_in(session, Task, spec) for spec in specs]
+
+
+def _upsert_in(session, Task, spec: TaskSpec) -> tuple[TaskSpec | None, str]:
+    row = session.get(Task, spec.id)
+    if row is None:
+        session.add(Task(id=spec.id, **row_fields(spec)))
+        return None, "open"
+    old = spec_of(row)
+    for name, value in row_fields(spec).items():
+        if name == "due" and value is None:
+            continue  # the workflow fills the day of an exact instant
+        if name == "raw":
+            value = {**(row.raw or {}), **value}
+        setattr(row, name, value)
+    return old, row.status
+
+
+# Starts made at once (an import) write their rows together: services/write_batcher.py.
+_ROWS = WriteBatcher(_upsert_rows, _upsert_row)
 
 
 async def start_or_amend(client, settings, config, source: Any, *, plan: str | None = None,
@@ -93,7 +107,7 @@ async def start_or_amend(client, settings, config, source: Any, *, plan: str | N
     from temporalio.exceptions import WorkflowAlreadyStartedError
 
     spec = spec_of(source, plan)
-    old, status = await asyncio.to_thread(_upsert_row, settings.database_url, spec) if write_row else (None, "open")
+    old, status = await _ROWS.write(settings.database_url, spec) if write_row else (None, "open")
     if status not in ("open", "awaiting_review"):  # awaiting the office's review: still running, amended
         return StartOutcome(spec.id, note="nhiệm vụ đã kết thúc; không khởi động lại")
     if spec.deadline_kind not in ("once", "recurring") or (spec.deadline_kind == "once" and not (spec.due or spec.due_at)):
