@@ -70,9 +70,10 @@ def step_send(directory, req: GroupStepSend) -> StepSend:
     if req.kind == "group_escalation":
         context["overdue_units"] = [label(directory, k) for k in req.units]
     record = None
-    if req.event_kind:
+    if req.event_kind:  # the timeline names the overdue units (history holds their keys)
+        data = {**req.event_data, "overdue_units": [label(directory, k) for k in req.units]}
         record = StepRecord(status=req.status, event_kind=req.event_kind, event_key=req.event_key,
-                            event_at=req.event_at, event_data=dict(req.event_data), level=req.level,
+                            event_at=req.event_at, event_data=data, level=req.level,
                             result=req.result, completed_on=req.completed_on, cycle=req.record_cycle)
     return StepSend(task=replace(task, lead_units=units), cycle=req.cycle, step=req.step, kind=req.kind,
                     levels=list(req.levels), context=context, link_levels=[], link_valid_from=None,

@@ -125,7 +125,7 @@ def _count_children(summary: ImportSummary, stt: str, out) -> None:
     summary.children_started += out.children_started
     summary.children_amended += out.children_amended
     summary.children_cancelled += out.children_cancelled
-    summary.failed.update({f"{stt} ({child})": why for child, why in out.failed.items()})
+    summary.failed.update({f"{stt} ({unit})": why for unit, why in out.failed.items()})
 
 
 async def _follow_indicators(client, settings, config, result, summary: ImportSummary) -> None:

@@ -50,7 +50,7 @@ class GroupOutcome:
     children_started: int = 0
     children_amended: int = 0
     children_cancelled: int = 0      # members removed from the group
-    failed: dict[str, str] = field(default_factory=dict)   # child id -> why it did not start
+    failed: dict[str, str] = field(default_factory=dict)   # unit name -> why its task did not start
 
 
 def parent_input(spec: TaskSpec, policies) -> ParentInput:
@@ -85,8 +85,11 @@ async def start_record(client, settings, config, source: Any, *, plan: str | Non
     ``prior``: the row as it was and its status, when the caller wrote it already."""
     spec = spec_of(source, plan)
     db = settings.database_url
-    if leads_a_group(config.directory, spec.lead_units) or await asyncio.to_thread(_is_parent, db, spec.id):
+    kind = await asyncio.to_thread(_parent_kind, db, spec.id)
+    if kind == "group" or (not kind and leads_a_group(config.directory, spec.lead_units)):
         out = await start_group_task(client, settings, config, spec, update_timeout_s=update_timeout_s, prior=prior)
+    elif kind == "delegated":  # its children are a lower level's plan: only the parent itself is amended
+        out = await start_parent(client, settings, config, spec, update_timeout_s, kind=kind, prior=prior)
     else:
         o = await start_or_amend(client, settings, config, spec, update_timeout_s=update_timeout_s,
                                  **({"prior": prior} if prior is not None else {}))
@@ -144,7 +147,7 @@ async def sync_children(client, settings, config, parent: TaskSpec, out: GroupOu
         try:
             o = await start_or_amend(client, settings, own, spec, update_timeout_s=update_timeout_s)
         except Exception as exc:  # noqa: BLE001 - one child never stops the others
-            out.failed[spec.id] = f"{type(exc).__name__}: {exc}"
+            out.failed[label(config.directory, spec.lead_units[0])] = f"{type(exc).__name__}: {exc}"
             continue
         out.children_started += o.started
         out.children_amended += o.amended
@@ -184,9 +187,9 @@ async def refresh(client, parent_id: str) -> None:
         pass
 
 
-def _is_parent(database_url: str, task_id: str) -> bool:
+def _parent_kind(database_url: str, task_id: str) -> str:
     with session_scope(database_url) as session:
-        return children_store.is_parent(session, task_id)
+        return children_store.parent_kind(session, task_id)
 
 
 def _write(database_url: str, work, *args):

@@ -75,8 +75,13 @@ PARENT_MARK = "parent"     # Task.raw[PARENT_MARK]: "group" (a group's task) | "
 
 
 def is_parent(session: Session, task_id: str) -> bool:
+    return bool(parent_kind(session, task_id))
+
+
+def parent_kind(session: Session, task_id: str) -> str:
+    """"group", "delegated", or "" for a task that is no parent."""
     row = session.get(Task, task_id)
-    return row is not None and bool((row.raw or {}).get(PARENT_MARK))
+    return str((row.raw or {}).get(PARENT_MARK) or "") if row is not None else ""
 
 
 def mark_parent(session: Session, task_id: str, kind: str) -> None:

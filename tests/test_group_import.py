@@ -172,6 +172,10 @@ async def test_import_under_a_task_makes_it_a_parent_that_rolls_up(env, tmp_path
         assert len(children) == 2 and all(c.plan_id != task.plan_id for c in children)
         description = await dev_env.client.get_workflow_handle(task.id).describe()
         assert description.workflow_type == "ParentTaskWorkflow"
+        # The city's plan again: the task stays the parent of the plan under it, nothing more.
+        code, out = await asyncio.to_thread(dondoc, DRILL, "import", str(city), "--plan", "TB thành phố", "--json")
+        assert code == 0 and out["started"] == 0 and out["children_started"] == 0, out
+        assert len(rows(env.database_url, parent_id=task.id)) == 2
         with session_scope(env.database_url) as session:
             assert session.scalar(select(Event.id).where(Event.subject_id == task.id,
                                                          Event.kind == "task_delegated")) is not None

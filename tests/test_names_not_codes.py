@@ -325,3 +325,64 @@ def test_indicator_pages_show_names(dash, sqlite_url):
     assert "Nhập từ kế hoạch" not in shown and "Đạt 97%" in shown and "Cán bộ của đơn vị" in shown
     assert "tháng 5/2026" in shown and "29/05/2026" in shown
     assert "chỉ tiêu: đạt" in visible(dash.get("/dashboard/reports/preview?kind=daily").text).lower()
+
+
+# -- issue 20: unit groups, group tasks and their children ------------------------------
+GROUP_KEYS = ["so-ban-nganh-tp", "xa-phuong-dac-khu", "co-quan-dia-phuong", "dk-cat-hai", "dk-bach-long-vi",
+              "p-hong-bang", "p-le-chan", "p-ngo-quyen", "group_escalation", "group_completed", "task_delegated"]
+GROUP_FORBIDDEN = [re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])") for word in GROUP_KEYS]
+
+
+def group_leaks(text: str) -> list[str]:
+    return sorted(set(leaks(text)) | {m.group(0) for p in GROUP_FORBIDDEN for m in p.finditer(text)})
+
+
+def seed_groups(url: str) -> str:
+    """A group task (its two children, one done, one overdue), its escalation and the
+    plan imported under one of its children, as the timeline keeps them."""
+    parent, at = "task/20/7", NOW - timedelta(days=2)
+    with session_scope(url) as s:
+        plan = s.query(Plan).filter_by(name="Kế hoạch số 12/KH-UBND").one()
+        s.add(Task(id=parent, plan_id=plan.id, stt="7", title="Rà soát dữ liệu dân cư", lead_units=["xa-phuong-dac-khu"],
+                   lead_official="hoang-minh-cuong", due=TODAY - timedelta(days=3), level=1, raw={"parent": "group"}))
+        for unit, status in (("dk-cat-hai", "completed"), ("p-hong-bang", "open")):
+            s.add(Task(id=f"{parent}/{unit}", parent_id=parent, plan_id=plan.id, stt="7", title="Rà soát dữ liệu dân cư",
+                       lead_units=[unit], due=TODAY - timedelta(days=3), status=status,
+                       result="late" if status == "completed" else None, raw={"parent": "delegated"} if
+                       unit == "p-hong-bang" else {}))
+        s.add(Task(id="task/kh-phuong/1", parent_id=f"{parent}/p-hong-bang", stt="1", title="Rà soát tổ dân phố 1",
+                   lead_units=["vhxh"], due=TODAY + timedelta(days=3)))
+        s.add(Event(subject_id=parent, kind="task_assigned", at=at, data={"due": TODAY.isoformat(), "parent": True,
+                                                                         "policy": "once"}))
+        s.add(Event(subject_id=parent, kind="task_step", at=at, data={
+            "step": "after-1", "kind": "group_escalation", "levels": ["lead"], "overdue_units": ["UBND phường Hồng Bàng"],
+            "rollup": {"total": 2}, "deliveries": []}))
+        s.add(Delivery(key=f"{parent}||after-1|hoang-minh-cuong", subject_id=parent, step="after-1",
+                       recipient="hoang-minh-cuong", channel="outbox", status="sent", attempts=1, created_at=at))
+        s.add(Event(subject_id=f"{parent}/p-hong-bang", kind="task_delegated", at=at, data={"reason": "Kế hoạch"}))
+    return parent
+
+
+def test_group_pages_show_names(dash, sqlite_url):
+    parent = seed_groups(sqlite_url)
+    found = {}
+    for path in ("/dashboard/groups", "/dashboard", f"/dashboard/tasks/{parent}",
+                 f"/dashboard/tasks/{parent}/dk-cat-hai", f"/dashboard/tasks/{parent}/p-hong-bang",
+                 f"/dashboard/import?under={parent}/p-hong-bang", "/dashboard/reports/preview?kind=daily"):
+        page = dash.get(path)
+        assert page.status_code == 200, path
+        found[path] = group_leaks(visible(page.text))
+    assert {path: words for path, words in found.items() if words} == {}
+    shown = visible(dash.get(f"/dashboard/tasks/{parent}").text)
+    assert "Các xã, phường, đặc khu" in shown and "UBND phường Hồng Bàng" in shown and "Đã hoàn thành 1/2 đơn vị" in shown
+    delegated = visible(dash.get(f"/dashboard/tasks/{parent}/p-hong-bang").text)
+    assert "Kế hoạch cấp dưới" in delegated and "Chuyển thành nhiệm vụ chung của kế hoạch cấp dưới" in delegated
+
+
+@pytest.mark.parametrize("kind", ["group_escalation", "group_completed"])
+def test_group_messages_show_names(kind):
+    msg = render(kind, {**CONTEXT, "overdue_units": ["UBND phường Hồng Bàng"], "total": 5, "completed": 4,
+                        "on_time": 3, "late": 2, "group": "Các xã, phường, đặc khu"})
+    shown = {"subject": msg.subject, "text": msg.text, "chat": msg.chat, "html": visible(msg.html)}
+    assert {part: group_leaks(text) for part, text in shown.items() if group_leaks(text)} == {}
+    assert "Các xã, phường, đặc khu" in msg.text

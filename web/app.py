@@ -85,7 +85,9 @@ def create_app(settings: Settings, config: Config) -> Starlette:
 
     app = App(routes=routes, https=settings.public_url.startswith("https://"), exception_handlers=HANDLERS)
     app.state.settings = settings
-    app.state.config = config
+    from services.unit_groups import with_edited_groups
+
+    app.state.config = with_edited_groups(settings.database_url, config)  # the office's group edits too
     app.state.temporal = TemporalHandle(settings)
     app.state.throttle = Throttle()
     return app

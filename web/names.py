@@ -6,7 +6,7 @@ from domain.recipients import SUPERVISORS_KEY
 
 
 def unit_name(config, key: str) -> str:
-    unit = config.directory.unit(key)
+    unit = config.directory.unit(key) or config.directory.group(key)  # a group: a parent task's lead
     return unit.name if unit else key
 
 
@@ -21,4 +21,6 @@ def recipient_name(config, key: str) -> str:
         return directory.unit(key).name
     if directory.official(key):
         return directory.official(key).name
+    if directory.group(key):
+        return directory.group(key).name
     return directory.supervisors_name if key == SUPERVISORS_KEY else key

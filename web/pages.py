@@ -37,6 +37,7 @@ EVENT_LABELS = {
     "task_assigned": "Bắt đầu theo dõi nhiệm vụ", "task_step": "Bước đôn đốc",
     "task_completed": "Xác nhận hoàn thành", "task_extended": "Gia hạn", "task_amended": "Điều chỉnh nhiệm vụ",
     "task_cancelled": "Hủy nhiệm vụ", "cycle_opened": "Mở kỳ báo cáo",
+    "task_delegated": "Chuyển thành nhiệm vụ chung của kế hoạch cấp dưới",  # import --under (services/delegation.py)
     # The standing office's actions on the task page (web/routes_task_actions.py, routes_task_links.py).
     "link_resent": "Gửi lại đường dẫn báo cáo cho đơn vị", "link_revoked": "Thu hồi đường dẫn",
     # The standing office's review of a result (workflows/task_review.py).
@@ -67,7 +68,8 @@ _DETAIL_LABELS = {"due": "hạn", "old_due": "hạn cũ", "new_due": "hạn mớ
                   "decision_number": "căn cứ văn bản", "decision_date": "ngày ban hành", "recipient": "người nhận",
                   "purpose": "dùng để", "by": "người thực hiện", "judged_by": "xếp loại",
                   "document_number": "văn bản", "waiting_since": "chờ duyệt từ", "percent": "tiến độ",
-                  "done": "kết quả đã thực hiện", "difficulty": "khó khăn, vướng mắc", "proposal": "đề xuất, kiến nghị"}
+                  "done": "kết quả đã thực hiện", "difficulty": "khó khăn, vướng mắc", "proposal": "đề xuất, kiến nghị",
+                  "overdue_units": "đơn vị quá hạn"}
 _CHANGE_WORDS = {"title": "tên nhiệm vụ", "output": "sản phẩm đầu ra", "lead_units": "đơn vị chủ trì",
                  "lead_official": "lãnh đạo phụ trách", "due": "thời hạn"}
 _ORDER = {k: i for i, k in enumerate(("percent", "done", "difficulty", "proposal",
@@ -76,7 +78,8 @@ _ORDER = {k: i for i, k in enumerate(("percent", "done", "difficulty", "proposal
 _ORDER["by"] = len(_ORDER) + 1
 _PURPOSE_WORDS = {"confirm": "xác nhận hoàn thành", "extend": "duyệt gia hạn", "incident": "báo cáo sự cố",
                   "report": "xem báo cáo"}
-_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id", "reporter"}
+_HIDDEN_DETAILS = {"request_id", "assigned_at", "deliveries", "at", "planned_at", "step", "kind", "chat_id", "reporter",
+                   "rollup", "parent"}
 _LEVEL_NAMES = {"unit": "đơn vị chủ trì", "lead": "lãnh đạo phụ trách", "supervisors": "Ban Chỉ đạo"}
 _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm vụ thường xuyên, báo cáo định kỳ",
                  "drill": "diễn tập"}

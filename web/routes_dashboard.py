@@ -30,8 +30,12 @@ async def task_context(request: Request, task_id: str, today) -> dict | None:
     from web.routes_task_review import review_context
 
     links = await asyncio.to_thread(task_links, _db(request), request.app.state.config, task_id, now_utc())
+    from web.task_group_page import group_context  # a parent's units and roll-up, a child's parent
+
+    group = await asyncio.to_thread(group_context, _db(request), request.app.state.config, task_id,
+                                    request.query_params.get("members", ""))
     return {"t": detail, "today": today, "links": links, "revoked": request.query_params.get("revoked"),
-            **review_context(request, detail)}
+            **review_context(request, detail), **group}
 
 
 @page

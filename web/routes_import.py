@@ -64,11 +64,24 @@ def import_service():
     return import_plan
 
 
+def _under(request: Request, task_id: str) -> dict:
+    """The task a lower level's plan goes under (``?under=`` from its page): its title, or why not."""
+    if not task_id:
+        return {}
+    from services.delegation import DelegationError, check_parent
+
+    try:
+        return {"under": task_id, "under_title": check_parent(request.app.state.settings.database_url, task_id)}
+    except DelegationError as err:
+        return {"under": "", "error": str(err)}
+
+
 @page(act=True, max_body=MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
 async def import_page(request: Request):
     if request.method == "GET":
+        under = await asyncio.to_thread(_under, request, request.query_params.get("under", ""))
         return render(request, "import.html", {"csrf_token": request.state.user.csrf,
-                                               "ready": import_service() is not None})
+                                               "ready": import_service() is not None, **under})
     form = request.state.form
     if form.get("sha256"):
         return await _import_confirm(request, form)
@@ -92,9 +105,11 @@ async def import_page(request: Request):
         await asyncio.to_thread(keep_upload, _uploads(request), sha, data)  # for the confirm step
         messages = await asyncio.to_thread(preview_messages, result, request.app.state.config,
                                            datetime.now(timezone.utc))
+    under = await asyncio.to_thread(_under, request, str(form.get("under", "")))  # a lower level's plan
     return render(request, "import.html", {"csrf_token": request.state.user.csrf, "result": result,
                                            "messages": messages, "error": error, "sha256": sha, "filename": name,
-                                           "plan": plan, "ready": import_service() is not None},
+                                           "plan": plan, "ready": import_service() is not None, **under,
+                                           **({"error": error} if error else {})},
                   status=200 if result else 422)
 
 
@@ -123,7 +138,12 @@ async def _import_confirm(request: Request, form):
         return render(request, "error.html", {
             "heading": "Chưa nhập được kế hoạch", "back": "/dashboard/import",
             "message": "Không kết nối được Temporal; chưa có gì thay đổi. Vui lòng thử lại sau ít phút."}, status=503)
-    outcome = (await service(request.app.state.settings, request.app.state.config, result, client=client)).to_dict()
+    under = await asyncio.to_thread(_under, request, str(form.get("under", "")))
+    if under.get("error"):
+        return render(request, "error.html", {"heading": "Chưa nhập được kế hoạch", "back": "/dashboard/import",
+                                              "message": under["error"]}, status=409)
+    outcome = (await service(request.app.state.settings, request.app.state.config, result, client=client,
+                             **({"under": under["under"]} if under else {}))).to_dict()
     path.unlink(missing_ok=True)  # imported: the file is no longer needed
     return render(request, "message.html", {"heading": "Đã nhập kế hoạch", "ok": True, "back": "/dashboard",
                                              "message": _import_summary(result, outcome)})
@@ -132,6 +152,11 @@ async def _import_confirm(request: Request, form):
 def _import_summary(result, outcome: dict) -> str:
     text = (f"Kế hoạch «{result.plan}»: {len(result.tasks)} nhiệm vụ; bắt đầu theo dõi {outcome['started']}, "
             f"sửa đổi {outcome['amended']}, không đổi {outcome['unchanged']}, đã hoàn thành {outcome['completed']}.")
+    if outcome.get("parents"):
+        text += (f" {outcome['parents']} nhiệm vụ giao cho nhóm đơn vị: {outcome['children_started']} nhiệm vụ mới "
+                 f"của đơn vị thành viên, {outcome['children_cancelled']} hủy (đơn vị đã rời nhóm).")
+    if outcome.get("under"):
+        text += " Các nhiệm vụ là nhiệm vụ con của nhiệm vụ đã chọn: nhiệm vụ đó hoàn thành khi mọi nhiệm vụ con hoàn thành."
     if outcome["failed"]:
         text += f" {len(outcome['failed'])} nhiệm vụ chưa khởi động được: " + ", ".join(outcome["failed"])
     return text

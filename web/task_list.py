@@ -113,6 +113,12 @@ def task_page(database_url: str, config, filters: dict[str, str], today: date, p
                    for i in order}
         out.rows = [task_row(tasks[i], config, today, *current[i], extended=extended.get(i), calendar=cal)
                     for i in order]
+        from services.task_group_views import progress_of  # a parent's units: "2/3 đơn vị"
+
+        progress = progress_of(session, order)
+        for row in out.rows:
+            if row["id"] in progress:
+                row["children"] = progress[row["id"]]
     return out
 
 
