@@ -58,6 +58,7 @@ _INDICATOR = {
 }
 
 _PARENS = re.compile(r"\([^)]*\)")
+_NUMBERED = re.compile(r"^\s*\(?\d{1,4}[.)]?\s*$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
@@ -116,8 +117,10 @@ def read_header(cells: list[str]) -> HeaderMap | None:
     """A HeaderMap when the row is a header row: its main column (task title or
     indicator name) and at least one other field are recognised. A table whose
     main column is "Tên chỉ tiêu" is an indicator table."""
-    # Cheap refusal first: every data row passes through here.
-    if any(len(c) > 160 for c in cells) or sum(1 for c in cells if c.strip()) < 2:
+    # Cheap refusal first: every data row passes through here. A numbered row ("17.")
+    # is data even when a page cut its cells short enough to read like column names.
+    if any(len(c) > 160 for c in cells) or sum(1 for c in cells if c.strip()) < 2 \
+            or any(_NUMBERED.match(c) for c in cells):
         return None
     return _read_header(tuple(cells))
 

@@ -9,7 +9,10 @@ line was ended on purpose and stays a line; otherwise the text wrapped and the
 lines are one paragraph again, joined by a space -- without one after a hyphen
 inside a word ("02-" / "CTr/BCĐTW": Word breaks there) or when a word longer than
 the column was cut.
-Tone marks and look-alike letters are left as drawn: intake/cells.py `clean` and
+A token alone on its line and filling it, followed by a plain word, is taken to
+have wrapped ("pakn.ng57.vn" / "và"): a link cut where its rest happens to be plain
+letters ("…hanh-ch" / "inh") gets a space it did not have; nothing on the page
+tells the two apart. Tone marks and look-alike letters are left as drawn: intake/cells.py `clean` and
 domain/text.py normalise them for every format alike.
 """
 from __future__ import annotations
@@ -104,11 +107,19 @@ def _joint(above: Line, below: Line, inner: float) -> str:
     text = above.text
     if text.endswith(_BREAK_AFTER) and len(text) > 1 and not text[-2].isspace():
         return ""                                     # "02-" + "CTr/BCĐTW"
-    if len(above.words) == 1:
-        head = first.get("chars") or [first]
-        if (above.x1 - above.x0) + (head[0]["x1"] - head[0]["x0"]) > inner:
-            return ""                                 # a word longer than the column, cut
+    if len(above.words) == 1 and _cut(above.words[0], first, inner):
+        return ""                                     # a word longer than the column, cut
     return " "
+
+
+def _cut(word: dict, after: dict, inner: float) -> bool:
+    """Whether a word alone on its line, filled to the last letter that fitted, goes
+    on in `after`: a token longer than the column (a link, a code) cut anywhere.
+    A token of signs followed by a plain word ("pakn.ng57.vn" / "và") only wrapped."""
+    head = (after.get("chars") or [after])[0]
+    if (word["x1"] - word["x0"]) + (head["x1"] - head["x0"]) <= inner:
+        return False
+    return word["text"].isalpha() or not after["text"].isalpha()
 
 
 def paragraphs(lines: list[Line], left: float, right: float) -> list[str]:

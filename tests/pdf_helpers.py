@@ -41,6 +41,7 @@ def _fonts() -> None:
 
 
 def width_of(text: str, bold: bool = False, size: float = SIZE) -> float:
+    _fonts()
     return pdfmetrics.stringWidth(text, BOLD if bold else REGULAR, size)
 
 

@@ -63,6 +63,11 @@ def test_data_rows_are_not_headers():
     assert read_header(["1.", "Tổ chức phổ biến", "Đồng chí A", "Sở Tài chính", "", "Kế hoạch",
                         "Thường xuyên", ""]) is None
     assert read_header(["<b>I</b>", "<b>Công tác chỉ đạo</b>", "", ""]) is None
+    # The first part of a row cut by a page (a printed PDF): short cells that start
+    # like column names ("Chủ trì…", "Nhiệm vụ…") under a number are still data.
+    assert read_header(["17.", "Chủ trì, phối hợp với các cơ quan liên quan ban", "Đồng chí Hoàng Minh",
+                        "Sở Khoa học và Công nghệ", "Các cơ quan", "Văn bản/Báo cáo", "Thường xuyên",
+                        "Nhiệm vụ bổ sung (theo Chương trình số"]) is None
 
 
 def test_result_header_names_the_day_of_its_values():

@@ -142,7 +142,8 @@ def test_several_appendices_each_land_where_they_belong(tmp_path):
                                                    "Số doanh nghiệp công nghệ số"]
 
 
-URL = "https://dichvucong.haiphong.gov.vn/thu-tuc-hanh-chinh"
+# Cut by the narrow column into "https://congbao.h" / "aiphong.gov.vn/v" / "an-ban/57-NQ-TW" / ".pdf".
+URL = "https://congbao.haiphong.gov.vn/van-ban/57-NQ-TW.pdf"
 
 
 def test_words_broken_inside_a_cell_and_letters_of_every_convention(tmp_path):
@@ -173,6 +174,20 @@ def test_words_broken_inside_a_cell_and_letters_of_every_convention(tmp_path):
     assert first.title == unicodedata.normalize("NFC", title)
     assert first.lead_units == ["stc", "snv"] and first.notes == URL
     assert result.tasks[1].lead_units == ["skhcn"]
+
+
+def test_a_long_token_alone_on_its_line_keeps_the_space_after_it(tmp_path):
+    """"pakn.ng57.vn" fills its line to within a letter and "và" wraps: that is a
+    space, not a word cut by the column (as in a LibreOffice print of the seed)."""
+    from pdf_helpers import PAD, width_of
+
+    title = "Theo dõi qua Hệ thống pakn.ng57.vn và các kênh có liên quan"
+    column = width_of("pakn.ng57.vn") + 2 + 2 * PAD
+    pdf = Writer(tmp_path / "t.pdf")
+    pdf.table(HEADER, [["1", title, "Sở Tài chính", "Tháng 6/2026", ""]], widths=[30, column, 120, 100, 100])
+    pdf.save()
+    result = read_plan(tmp_path / "t.pdf", seed_directory())
+    assert [t.title for t in result.tasks] == [title]
 
 
 def test_a_scanned_page_is_reported_and_nothing_guessed(tmp_path):
