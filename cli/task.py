@@ -226,8 +226,11 @@ def run_list(args) -> int:
     settings = settings_for(args)
     rows = list_tasks(settings.database_url, args.status)
     today = _today_vn()
+    from services.task_views import current_cycles
+
+    cycles = current_cycles(settings.database_url, [r["id"] for r in rows if r["kind"] == "recurring"])
     if args.overdue:
-        rows = [r for r in rows if _overdue(r, today)]
+        rows = [r for r in rows if _overdue(r, today, cycles.get(r["id"]))]
     if args.json:
         print_json(rows)
         return 0
@@ -238,9 +241,6 @@ def run_list(args) -> int:
     from domain.calendar import WorkingCalendar
 
     cal = WorkingCalendar(config.calendar)
-    from services.task_views import current_cycles
-
-    cycles = current_cycles(settings.database_url, [r["id"] for r in rows if r["kind"] == "recurring"])
     table = [LIST_HEADER] + [_list_cells(r, config.directory, cal, today, cycles.get(r["id"])) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(LIST_HEADER) - 1)]
     for line in table:
@@ -254,18 +254,24 @@ def _today_vn() -> date:
     return datetime.now(VN_TZ).date()
 
 
-def _overdue(row: dict, today: date) -> bool:
-    """An open one-off task whose due day is before today (Vietnam)."""
-    return (row["status"] == "open" and row["kind"] == "once" and bool(row["due"])
-            and date.fromisoformat(row["due"]) < today)
+def _binding_due(row: dict, cycle: dict | None = None) -> date | None:
+    """The day that binds now: a recurring task's current report period's, else the task's."""
+    due = (cycle or {}).get("due") or row["due"]
+    return date.fromisoformat(due) if due else None
+
+
+def _overdue(row: dict, today: date, cycle: dict | None = None) -> bool:
+    """An open task whose binding day is before today (Vietnam): the dashboard's rule (web/task_list.task_row)."""
+    due = _binding_due(row, cycle)
+    return row["status"] == "open" and due is not None and due < today
 
 
 def _list_cells(row: dict, directory, cal, today: date, cycle: dict | None = None) -> tuple[str, ...]:
     from domain.display import days_overdue, overdue_words, period_words, vn_date
 
     late = ""
-    if _overdue(row, today):  # the one phrase of the pages and reports: working days, calendar days beside
-        late = overdue_words(*days_overdue(date.fromisoformat(row["due"]), today, cal), capital=True)
+    if _overdue(row, today, cycle):  # the one phrase of the pages and reports: working days, calendar days beside
+        late = overdue_words(*days_overdue(_binding_due(row, cycle), today, cal), capital=True)
     units = ", ".join((directory.unit(k).name if directory.unit(k) else k) for k in row["lead_units"]) or "—"
     due = vn_date(row["due"], "—")
     if cycle:  # a recurring task: its current report period binds now

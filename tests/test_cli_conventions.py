@@ -158,3 +158,23 @@ def test_report_period_phrase_and_bad_value(store):
     assert month.returncode == 0, month.stderr
     bad = dondoc(env, "report", "period", "--quarter", "Quý V/2026")
     assert bad.returncode == 2 and "không đọc được quý" in bad.stderr
+
+
+def test_a_recurring_task_late_in_its_period_is_overdue_as_on_the_dashboard(store):
+    """Overdue is one rule (issue 16, part 4): an open task whose binding day has passed -- a
+    recurring task's current report period's due day, as the dashboard's task row has it."""
+    from config.loader import load_config
+    from store.models import Cycle
+    from web.task_list import task_row
+
+    url, env = store
+    with session_scope(url) as session:
+        session.add(Cycle(task_id="t-every", period=f"{LATE:%Y-%m}", due=LATE, status="open"))
+    out = dondoc(env, "task", "list", "--overdue", "--json")
+    assert out.returncode == 0, out.stderr
+    assert {r["id"] for r in json.loads(out.stdout)} == {"t-late", "t-every"}
+    line = _line(dondoc(env, "task", "list").stdout, "t-every")
+    assert f"{LATE:%d/%m/%Y} (kỳ tháng {LATE.month}/{LATE.year})" in line and "(10 ngày lịch)" in line
+    with session_scope(url) as session:
+        row = task_row(session.get(Task, "t-every"), load_config(), TODAY, cycle_due=LATE)
+    assert row["overdue"] and row["overdue_text"][:1].upper() + row["overdue_text"][1:] in line
