@@ -52,8 +52,9 @@ def read_pdf(data: bytes) -> RawDocument:
                 reader.page(page, number)
             except MemoryError:
                 raise
-            except Exception as exc:  # one damaged page does not lose the others
-                reader.say(number, f"Trang {number}: không đọc được nội dung ({exc}); trang này chưa được nhập.")
+            except Exception:  # one damaged page does not lose the others
+                reader.say(number, f"Trang {number} bị hỏng, không đọc được nội dung; trang này chưa được "
+                                   f"nhập. {SEND_INSTEAD}")
             finally:
                 page.close()
     return reader.done(len(pages))
@@ -65,7 +66,7 @@ def _open_error(exc: Exception) -> str:
     if "password" in text or "encrypt" in text:
         return ("Tệp PDF được khóa bằng mật khẩu nên không đọc được. Hãy gửi bản không đặt mật khẩu, "
                 "hoặc bản Word/Excel gốc.")
-    return f"Tệp PDF bị hỏng, không mở được ({exc or type(exc).__name__}). {SEND_INSTEAD}"
+    return f"Tệp PDF bị hỏng hoặc không đúng định dạng PDF nên không mở được. {SEND_INSTEAD}"
 
 
 class _Reader:
