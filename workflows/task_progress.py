@@ -100,6 +100,9 @@ class TaskProgress:
         errors = self._open_errors()
         if not errors and self.c.status != "open":
             errors.append("Nhiệm vụ đã báo hoàn thành; không nhận báo cáo tiến độ.")
+        current = self.c.cycle.period if self.c.cycle is not None else ""
+        if not errors and inp.cycle not in ("", "once", current):
+            errors.append("Kỳ báo cáo này đã đóng; báo cáo tiến độ cho kỳ đang mở.")
         raise_if(progress_errors(inp) + errors, "InvalidProgress")
 
     def _kept_on_replan(self) -> list[StepPlan]:
