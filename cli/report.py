@@ -217,7 +217,8 @@ def cmd_appendix(args) -> int:
         fail(f"Không có kế hoạch «{args.plan}» trong cơ sở dữ liệu ('./dondoc task list' để xem).", code=2)
     local = as_of.astimezone(VN_TZ)
     title = f"Phụ lục kết quả thực hiện nhiệm vụ — {args.plan} (tính đến ngày {local:%d/%m/%Y})"
-    path = write_appendix(appendix.rows, args.format, args.output, title, appendix.totals, appendix.indicators)
+    path = write_appendix(appendix.rows, args.format, args.output, title, appendix.totals, appendix.indicators,
+                          appendix.units)
     (_, _, total), *classes = appendix.totals
     parts = "; ".join(f"{label.lower()} {n}" for _, label, n in classes if n)
     sys.stdout.write(f"Đã ghi {path} ({total} nhiệm vụ{' — ' + parts if parts else ''}).\n")

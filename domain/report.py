@@ -16,13 +16,21 @@ and tests/test_report_sums.py checks that every figure is the sum of its parts):
   counts as completed at any moment (the document said it was done, not when).
 * **tasks** = completed + open: every task not cancelled (cancellation has no date in
   the store, so a cancelled task is left out of every report, past ones included).
-* **completed** = completed_early + completed_on_time + completed_late +
+* **completed** = completed_early + completed_on_due_day + completed_late +
   completed_unclassified; the class comes from the completion day against the due day
   (domain.results.classify), else the stored result, else "unclassified" -- shown to
   people as "hoàn thành, chưa rõ thời điểm": a task imported as already done, with no
   day, is neither early, on time nor late, but it is done.
 * **open** = overdue + due_soon + not_yet_due + recurring_open + unknown_deadline;
   each open task is in exactly one of these.
+* **the four classes** the Government Office counts in (domain/rollup.py):
+  completed_on_time ("hoàn thành đúng hạn" = completed_early + completed_on_due_day),
+  completed_late ("hoàn thành quá hạn"), open_in_time ("chưa hoàn thành trong hạn") and
+  open_overdue ("chưa hoàn thành quá hạn" = overdue + the recurring tasks whose owed
+  report is past its due day); open = open_in_time + open_overdue, and with
+  completed_unclassified they make the tasks. A task led by a group counts once here
+  (its units' tasks are left out: store/report_loading.py); **units_four** counts the
+  units' own tasks in the four classes, one row per unit.
 * **overdue**: open one-off tasks whose due day is before `today` (a deadline names a
   day and the whole day counts, so at 16:00 on the due day a task is due, not late).
 * **days_overdue**: CALENDAR days from the due day to `today` (1 on the day after the

@@ -47,6 +47,7 @@ class Appendix:
     states: list[str]                    # the class of each task row, in the same order
     totals: list[tuple[str, str, int]]   # (key, label, count): the total first, then one per class
     indicators: IndicatorTable | None = None   # the plan's indicators, when it has any
+    units: IndicatorTable | None = None        # the four classes by unit (domain/report_units.py), when any
 
 
 def indicator_table(indicators: Iterable[Any], today: date,

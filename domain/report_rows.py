@@ -30,6 +30,7 @@ class TaskRow:
     output: str = ""
     notes: str = ""
     seen_at: datetime | None = None         # a reminder acknowledged in Zalo ("đã nhận"), latest
+    parent_id: str | None = None            # a group task's unit task, or a task of a plan under another
 
 
 @dataclass(frozen=True)

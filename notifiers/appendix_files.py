@@ -20,16 +20,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, title: str,
-                   totals: list[tuple[str, str, int]] = (), indicators=None) -> Path:
+                   totals: list[tuple[str, str, int]] = (), indicators=None, units=None) -> Path:
     """The appendix as an XLSX or DOCX file: the rows, then (when given) the totals
     rows of `appendix_data` under the table: each its class's label and count, the
     count in the result column; and (when given) the plan's indicator table with its
-    result column filled (`appendix_data(...).indicators`, notifiers/appendix_indicators.py)."""
+    result column filled (`appendix_data(...).indicators`, notifiers/appendix_indicators.py); and
+    (when given) the four classes by unit (`appendix_data(...).units`, notifiers/appendix_units.py)."""
     path = Path(path)
     if fmt == "xlsx":
-        _write_xlsx(rows, path, title, totals, indicators)
+        _write_xlsx(rows, path, title, totals, indicators, units)
     elif fmt == "docx":
-        _write_docx(rows, path, title, totals, indicators)
+        _write_docx(rows, path, title, totals, indicators, units)
     else:
         raise ValueError(f"định dạng không hỗ trợ {fmt!r}: dùng xlsx hoặc docx")
     return path
@@ -37,7 +38,7 @@ def write_appendix(rows: list[list[str] | str], fmt: str, path: str | Path, titl
 
 # -- XLSX ------------------------------------------------------------------------
 
-def _write_xlsx(rows, path: Path, title: str, totals=(), indicators=None) -> None:
+def _write_xlsx(rows, path: Path, title: str, totals=(), indicators=None, units=None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -57,6 +58,10 @@ def _write_xlsx(rows, path: Path, title: str, totals=(), indicators=None) -> Non
         from notifiers.appendix_indicators import xlsx_sheet
 
         xlsx_sheet(wb, indicators, title, _put)
+    if units is not None:
+        from notifiers.appendix_units import xlsx_sheet as units_sheet
+
+        units_sheet(wb, units, title, _put)
     wb.save(path)
 
 
@@ -116,7 +121,7 @@ def _put(ws, row: int, column: int, value):
 
 # -- DOCX ------------------------------------------------------------------------
 
-def _write_docx(rows, path: Path, title: str, totals=(), indicators=None) -> None:
+def _write_docx(rows, path: Path, title: str, totals=(), indicators=None, units=None) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
@@ -149,6 +154,10 @@ def _write_docx(rows, path: Path, title: str, totals=(), indicators=None) -> Non
         from notifiers.appendix_indicators import docx_table
 
         docx_table(doc, indicators)
+    if units is not None:
+        from notifiers.appendix_units import docx_table as units_table
+
+        units_table(doc, units)
     doc.save(str(path))
 
 

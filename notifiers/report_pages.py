@@ -100,6 +100,8 @@ def _daily_context(data: dict[str, Any], title: str, link: str) -> dict[str, Any
         "units_more": max(len(units) - UNITS_SHOWN, 0),
         # so the list adds up to the overdue total
         "units_more_count": sum(g["count"] for g in units[UNITS_SHOWN:]),
+        # the four classes by unit (domain/report_units.py): the units with most overdue first
+        "units_four": data.get("units_four", [])[:EMAIL_ROWS], "units_four_more": max(len(data.get("units_four", [])) - UNITS_SHOWN, 0),
         "incidents": data["incidents"][:3],
         "all_incidents": data["incidents"][:EMAIL_ROWS],
         "failed": len(data["failed_deliveries"]),

@@ -64,6 +64,6 @@ def appendix_file(database_url: str, config, plan_id: int, as_of: datetime, fmt:
     appendix = appendix_data(database_url, config, name, as_of)
     with tempfile.TemporaryDirectory(prefix="dondoc-appendix-") as folder:
         path = write_appendix(appendix.rows, fmt, Path(folder) / f"phu-luc.{fmt}", appendix_title(name, as_of, label),
-                              appendix.totals, appendix.indicators)
+                              appendix.totals, appendix.indicators, appendix.units)
         body = path.read_bytes()
     return (body, *file_names(name, as_of, fmt))

@@ -30,6 +30,7 @@ from store.reviews import mark_returned
 from domain.report_progress import daily_progress, period_progress
 from store.indicator_values import indicator_rows
 from store.models import Cycle, Delivery, Event, Incident, Plan, Report, Task
+from store.report_family import task_family
 
 
 def unit_names(config) -> dict[str, str]:
@@ -73,7 +74,7 @@ def load_tasks(session, plan: str | None = None, full: bool = False) -> list[Tas
     cols = [Task.id, Task.title, Plan.name, Task.stt, Task.section, type_coerce(Task.lead_units, Text),
             Task.lead_official,
             Task.due, Task.deadline_kind, Task.deadline_raw, Task.every, Task.status, Task.result,
-            Task.completed_on]
+            Task.completed_on, Task.parent_id]
     if full:
         cols += [Task.evidence, Task.coordinating_units, Task.output, Task.notes]
     stmt = _plan_filter(select(*cols).outerjoin(Plan, Task.plan_id == Plan.id), plan)
@@ -84,13 +85,13 @@ def load_tasks(session, plan: str | None = None, full: bool = False) -> list[Tas
     for row in session.connection().execute(stmt):
         extra = {}
         if full:
-            extra = dict(evidence=row[14], coordinating_units=tuple(row[15] or ()), output=row[16] or "",
-                         notes=row[17] or "")
+            extra = dict(evidence=row[15], coordinating_units=tuple(row[16] or ()), output=row[17] or "",
+                         notes=row[18] or "")
         out.append(_task_row(dict(
             id=row[0], title=row[1] or "", plan=row[2] or "", stt=row[3] or "", section=row[4] or "",
             lead_units=units(row[5]), lead_official=row[6], due=row[7], deadline_kind=row[8] or "unknown",
             deadline_raw=row[9] or "", every=row[10], status=row[11] or "open", result=row[12],
-            completed_on=row[13], **extra)))
+            completed_on=row[13], parent_id=row[14], **extra)))
     return out
 
 
@@ -168,13 +169,19 @@ def daily_data(database_url: str, config, as_of: datetime, plan: str | None = No
     with session_scope(database_url) as s:
         rows = load_daily(s, as_of, plan, kind)
         progress = latest_rows(s, as_of)  # each task's latest progress report (store/progress.py)
-    data = build_daily(
-        rows["tasks"], as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
-        deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"],
-        unit_names={**official_names(config), **unit_names(config), **_supervisors_name(config)},
-        report_day=_report_day(config),
-        calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0,
-        indicators=rows["indicators"])
+        family = task_family(s, rows["tasks"], config)  # a group task once; its units' tasks by unit
+    names = {**official_names(config), **unit_names(config), **family.names, **_supervisors_name(config)}
+
+    def build(tasks):
+        return build_daily(
+            tasks, as_of, calendar_of(config), cycles=rows["cycles"], incidents=rows["incidents"],
+            deliveries=rows["deliveries"], previous_as_of=rows["previous_as_of"], unit_names=names,
+            report_day=_report_day(config),
+            calendar_periods=config is None or config.policies.recurring.cycle_seconds <= 0,
+            indicators=rows["indicators"])
+
+    data = build(family.top)
+    data["units_four"] = family.daily_units(data, build, local_day(as_of))
     data["progress"] = daily_progress(rows["tasks"], progress, as_of, unit_names(config))
     return data
 
@@ -193,8 +200,10 @@ def period_data(database_url: str, config, *, quarter: str | None = None, month:
         # Each indicator's latest value describing a day of the period or before (and not after as_of).
         indicators = indicator_rows(s, plan, min(end, local_day(as_of)))
         progress = rows_until(s, as_of)
-    data = build_period(tasks, start, end, as_of, calendar_of(config), label=label, key=key, cycles=cycles,
-                        indicators=indicators, unit_names=unit_names(config))
+        family = task_family(s, tasks, config)  # a group task once; its units' tasks by unit
+    data = build_period(family.top, start, end, as_of, calendar_of(config), label=label, key=key, cycles=cycles,
+                        indicators=indicators, unit_names={**unit_names(config), **family.names})
+    family.period_units(data, start, end, local_day(as_of))
     data["plan"] = plan
     data["progress"] = period_progress(tasks, progress, start, end, as_of, label=label, unit_names=unit_names(config))
     return data
@@ -215,8 +224,11 @@ def appendix_data(database_url: str, config, plan: str, as_of: datetime | None =
                            .join(Plan, Task.plan_id == Plan.id).where(Plan.name == plan)):
             cycles.setdefault(r[0], []).append(CycleRow(*r))
         indicators = indicator_rows(s, plan, local_day(as_of))
-    return build_appendix(tasks, local_day(as_of), cycles_by_task=cycles, unit_names=unit_names(config),
-                          official_names=official_names(config), indicators=indicators)
+        family = task_family(s, tasks, config)  # the plan's rows: a group task once; its units by unit
+    appendix = build_appendix(family.top, local_day(as_of), cycles_by_task=cycles,
+                              unit_names={**unit_names(config), **family.names},
+                              official_names=official_names(config), indicators=indicators)
+    return family.appendix_units(appendix, local_day(as_of), cycles)
 
 
 def appendix_rows(database_url: str, config, plan: str, as_of: datetime | None = None) -> list[list[str] | str]:

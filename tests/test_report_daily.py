@@ -41,9 +41,12 @@ def test_totals_on_15_april(seeded, config):
     # done by 15/4: 34 (20/2, early), 22 (15/3, early), 13 (31/3, on time), 18 (10/4, late),
     # 9 (no day: completed, unclassified). 38 (20/4) and 49 (5/5) are still open then.
     assert t["completed"] == 5
-    assert (t["completed_early"], t["completed_on_time"], t["completed_late"]) == (2, 1, 1)
+    assert (t["completed_early"], t["completed_on_due_day"], t["completed_late"]) == (2, 1, 1)
     assert t["completed_unclassified"] == 1
     assert t["open"] == 46
+    # The four classes: on time 34, 22, 13 (early counts as on time); late 18; open overdue:
+    # the 6 one-off tasks and task 2's missed March report; the other 39 open in time.
+    assert (t["completed_on_time"], t["completed_late"], t["open_in_time"], t["open_overdue"]) == (3, 1, 39, 7)
     # due 31/3 and open on 15/4: 21, 23, 35, 42, 47, 49
     assert t["overdue"] == 6
     assert sorted(int(r["stt"]) for r in data["overdue"]) == [21, 23, 35, 42, 47, 49]
@@ -80,7 +83,8 @@ def test_totals_on_24_april(seeded, config):
     t = daily_data(seeded, config, B)["totals"]
     assert t["tasks"] == 51
     assert t["completed"] == 6                          # + 38 (20/4, early)
-    assert (t["completed_early"], t["completed_on_time"], t["completed_late"]) == (3, 1, 1)
+    assert (t["completed_early"], t["completed_on_due_day"], t["completed_late"]) == (3, 1, 1)
+    assert t["completed_on_time"] == 4
     assert t["open"] == 45
     assert t["overdue"] == 6                            # 49 still open on 24/4 (done 5/5)
     assert t["due_soon"] == 4                           # 39, 40, 43, 44 (30/4); 38 is done
@@ -91,7 +95,7 @@ def test_totals_on_24_april(seeded, config):
 def test_as_of_after_everything(seeded, config):
     t = daily_data(seeded, config, datetime(2026, 7, 1, 16, 0, tzinfo=VN))["totals"]
     # completed: 34, 22, 13, 18, 38, 49, 9 -> early 34, 22, 38; on time 13; late 18, 49
-    assert (t["completed"], t["completed_early"], t["completed_on_time"], t["completed_late"]) == (7, 3, 1, 2)
+    assert (t["completed"], t["completed_early"], t["completed_on_due_day"], t["completed_late"]) == (7, 3, 1, 2)
     # overdue on 1/7: 21, 23, 35, 42, 47 (31/3); 39, 40, 43, 44 (30/4); 36 (31/5); 10, 11, 14, 15, 37 (30/6)
     assert t["overdue"] == 15
     assert t["open"] == 44

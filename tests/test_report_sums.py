@@ -109,8 +109,12 @@ def check_daily(data: dict, rows: list[TaskRow], today: date) -> None:
     assert t["completed"] == sum(1 for r in rows if r.status == "completed"
                                  and (r.completed_on is None or r.completed_on <= today))
     assert t["tasks"] == t["completed"] + t["open"]
-    assert t["completed"] == (t["completed_early"] + t["completed_on_time"] + t["completed_late"]
+    assert t["completed"] == (t["completed_early"] + t["completed_on_due_day"] + t["completed_late"]
                               + t["completed_unclassified"])
+    # the four classes (domain/rollup.py): early counts as on time; open = in time + overdue
+    assert t["completed_on_time"] == t["completed_early"] + t["completed_on_due_day"]
+    assert t["open"] == t["open_in_time"] + t["open_overdue"]
+    assert t["open_overdue"] == t["overdue"] + sum(1 for r in data["recurring_due"] if r["overdue"])
     assert t["open"] == (t["overdue"] + t["due_soon"] + t["not_yet_due"] + t["recurring_open"]
                          + t["unknown_deadline"])
     assert 0 <= t["recurring_due"] <= t["recurring_open"]
@@ -294,7 +298,7 @@ def test_appendix_totals_count_its_rows_and_agree_with_the_daily_report(plan, da
     n = {k: v for k, _, v in appendix.totals}
     t = build_daily(rows, as_of, CAL, cycles=cycles)["totals"]
     assert t["tasks"] == n["total"] - n["cancelled"]
-    assert (t["completed_early"], t["completed_on_time"], t["completed_late"], t["completed_unclassified"]) == (
+    assert (t["completed_early"], t["completed_on_due_day"], t["completed_late"], t["completed_unclassified"]) == (
         n["early"], n["on_time"], n["late"], n["unclassified"])
     assert (t["overdue"], t["due_soon"] + t["not_yet_due"], t["recurring_open"], t["unknown_deadline"]) == (
         n["overdue"], n["open"], n["recurring"], n["unknown_deadline"])
@@ -315,7 +319,7 @@ def test_tasks_imported_as_done_are_shown_as_their_own_class():
                      lead_units=("so-khcn", "so-tai-chinh"))
     data = build_daily([*done, late, shared], as_of, CAL, unit_names=UNIT_NAMES)
     text = short_text(data)
-    assert ("đã hoàn thành: 8 (trước hạn 0; đúng hạn 0; quá hạn 1; hoàn thành, chưa rõ thời điểm 7)" in text)
+    assert ("đã hoàn thành: 8 (trước hạn 0; vào ngày đến hạn 0; quá hạn 1; hoàn thành, chưa rõ thời điểm 7)" in text)
     assert "- Sở Khoa học và Công nghệ: 1" in text and "Sở Tài chính" not in text
     [group] = data["overdue_by_unit"]
     assert group["tasks"][0]["co_lead_unit_names"] == ["Sở Tài chính"]
