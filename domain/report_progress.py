@@ -89,7 +89,9 @@ def progress_counts(tasks: Iterable[Any], latest: Mapping[str, ProgressRow], as_
 
 
 def _unit_order(ref: dict[str, Any]) -> tuple:
-    return ascii_fold((ref["lead_unit_names"] or [NO_UNIT])[0]), ref["plan"], stt_key(ref["stt"])
+    """By the first lead unit's name, tasks without a unit last."""
+    names = ref["lead_unit_names"]
+    return not names, ascii_fold(names[0] if names else ""), ref["plan"], stt_key(ref["stt"])
 
 
 def daily_progress(tasks: Iterable[Any], latest: Mapping[str, ProgressRow], as_of: datetime,
