@@ -32,7 +32,8 @@ from domain.cycles import CyclePeriod, first_cycle, next_cycle
 from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
 from domain.checkin import checkin_days, checkin_step, with_checkin
 from activities.task_step import SENDERS, default_delivery, send_step
-from contracts.steps import StepSend
+from activities.task_begin import begin as begin_task
+from contracts.steps import StepSend, TaskBegin, TaskBegun
 from contracts.tasks import (
     CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients, TaskSpec,
 )
@@ -202,6 +203,11 @@ class TaskActivities:
             SENDERS, send_step, self._delivery, self.database_url, self.config(), req, activity.info().attempt,
             self._write)
 
+    @activity.defn(name="task_begin")
+    async def begin(self, req: TaskBegin) -> TaskBegun:
+        """A new task's cycle, task_assigned record and first plan in one (activities/task_begin.py)."""
+        return await begin_task(self, req)
+
     def _write(self, projection: TaskProjection) -> bool:
         written = write_projection(self.database_url, projection)
         t = projection.task
@@ -214,5 +220,5 @@ class TaskActivities:
     def activities(self) -> list:
         from activities.task_review import TaskReviewActivities
 
-        return [self.plan, self.cycle, self.recipients, self.record, self.step,
+        return [self.plan, self.cycle, self.recipients, self.record, self.step, self.begin,
                 *TaskReviewActivities(self).activities()]

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from contracts.tasks import CycleInfo, TaskSpec
+from contracts.tasks import CycleInfo, CycleRequest, PlanRequest, PlanResult, TaskSpec
 
-__all__ = ["StepRecord", "StepSend"]
+__all__ = ["StepRecord", "StepSend", "TaskBegin", "TaskBegun"]
 
 
 @dataclass
@@ -46,3 +46,22 @@ class StepSend:
     link_valid_from: str | None = None       # ISO: the link's life starts here (or at the send)
     list_notified: bool = True               # add ``notified`` (everyone told) to the context
     record: StepRecord | None = None         # the timeline event written after the messages
+
+
+@dataclass
+class TaskBegin:
+    """A new task's first steps in one local activity (``task_begin``, patch
+    ``begin-in-one``): its cycle (or its one deadline), the ``task_assigned`` record,
+    and the first plan of its ladder -- three local activities and four workflow
+    activations per start before it. The activity fills in what follows from the
+    cycle: the plan's due day and instant, the record's cycle, event key and due."""
+    task: TaskSpec
+    cycle: CycleRequest
+    plan: PlanRequest                        # its due and due_at are the cycle's
+    record: StepRecord                       # event_key: "started", the cycle's period put before it
+
+
+@dataclass
+class TaskBegun:
+    cycle: CycleInfo
+    plan: PlanResult

@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from workflows.task import LOCAL_LOOKUPS, LOCAL_SENDS, STEP_IN_ONE, TaskWorkflow
+from workflows.task import BEGIN_IN_ONE, LOCAL_LOOKUPS, LOCAL_SENDS, STEP_IN_ONE, TaskWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parent / "histories").glob("task_*.json"))
 
@@ -20,10 +20,11 @@ RUNS = ("task_once_overdue", "task_drill_confirmed", "task_recurring_first_cycle
 
 
 def test_fixtures_exist():
-    # Each run three times: recorded before the patches (plain names), with the local
-    # sends, and with the step in one local activity.
+    # Each run four times: recorded before the patches (plain names), with the local
+    # sends, with the step in one local activity, and with the start in one.
     names = {p.stem for p in HISTORIES}
-    assert set(RUNS) | {f"{run}__{patch}" for run in RUNS for patch in (LOCAL_SENDS, STEP_IN_ONE)} <= names
+    patches = (LOCAL_SENDS, STEP_IN_ONE, BEGIN_IN_ONE)
+    assert set(RUNS) | {f"{run}__{patch}" for run in RUNS for patch in patches} <= names
 
 
 def _patches_and_activities(path: Path) -> tuple[set[str], set[str], list[str]]:
@@ -92,3 +93,12 @@ async def test_group_history_replays(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await Replayer(workflows=[ParentTaskWorkflow]).replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_begin_in_one_fixtures_start_with_one_activity(run: str):
+    """A new task's cycle, record and first plan are one task_begin local activity."""
+    patches, scheduled, local = _patches_and_activities(HISTORIES[0].parent / f"{run}__{BEGIN_IN_ONE}.json")
+    assert BEGIN_IN_ONE in patches and not scheduled
+    assert local[0] == "task_begin" and local.count("task_begin") == 1
+    assert "task_plan" not in local[:2] and "task_cycle" not in local[:2]

@@ -139,3 +139,24 @@ async def test_the_completion_notice_has_no_link_and_no_record(acts, fake_zalo, 
     assert await run(acts, req) == {"sent": 1, "failed": 0}
     text, = fake_zalo.texts("unit-chat")
     assert "dondoc.test" not in text and step_events(sqlite_url) == []
+
+
+async def test_task_begin_gives_the_cycle_and_plan_and_records_the_start_once(acts, sqlite_url):
+    from contracts.steps import TaskBegin
+    from contracts.tasks import CycleRequest, PlanRequest
+    from domain.policy import LadderPolicy, Step
+
+    task = step().task
+    policy = LadderPolicy(name="drill", unit="seconds", steps=(Step(-2), Step(0)), repeat_every=0, office_hours=False)
+    req = TaskBegin(task=task, cycle=CycleRequest(task.id, None, None, NOW, None, None, NOW),
+                    plan=PlanRequest(task.id, "start", "", NOW, NOW, policy, None, None),
+                    record=StepRecord(status="open", event_kind="task_assigned", event_key="started", event_at=NOW,
+                                      event_data={"policy": "drill"}))
+    first = await ActivityEnvironment().run(acts.begin, req)
+    again = await ActivityEnvironment().run(acts.begin, req)   # a retried activity
+    assert first == again
+    assert (first.cycle.period, first.cycle.due_at) == ("", NOW)
+    assert [s.name for s in first.plan.steps][-1] == "due"
+    with session_scope(sqlite_url) as session:
+        [event] = session.scalars(select(Event).where(Event.kind == "task_assigned")).all()
+        assert event.key == f"{task.id}||started" and event.data == {"policy": "drill", "due": "2030-03-04"}

@@ -36,7 +36,7 @@ from domain.policy import LadderPolicy, Policies, RecurringPolicy, Step
 from store.db import session_scope
 from store.models import Cycle, Delivery, Event, Task
 from contracts.tasks import ConfirmInput, TaskSpec, UpdateAnswer
-from workflows.task import STEP_IN_ONE, TaskWorkflow
+from workflows.task import BEGIN_IN_ONE, TaskWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 UPDATE_WAIT_S = 30
@@ -124,7 +124,7 @@ async def save_history(handle: WorkflowHandle, name: str, run_id: str | None = N
     HISTORIES.mkdir(exist_ok=True)
     # Named for the newest patch the code makes: fixtures of older code stay beside
     # them, so both the old and the patched paths keep replaying.
-    path = HISTORIES / f"task_{name}__{STEP_IN_ONE}.json"
+    path = HISTORIES / f"task_{name}__{BEGIN_IN_ONE}.json"
     if not path.exists() or os.environ.get("DONDOC_RECORD_HISTORIES"):
         path.write_text(history.to_json())
 

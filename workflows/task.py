@@ -40,7 +40,7 @@ from temporalio import workflow
 # names stay importable from here.
 from workflows.task_common import (  # noqa: F401
     CANCEL_NOTICE, ESCALATION_KINDS, LINK_LEVELS, LOCAL_LOOKUPS, LOCAL_SENDS, MAX_ANSWERS, RECENT_CYCLES,
-    STEP_IN_ONE, STEPS_PER_RUN, lookup,
+    BEGIN_IN_ONE, STEP_IN_ONE, STEPS_PER_RUN, lookup,
 )
 from workflows.task_actions import TaskActions
 from workflows.task_progress import TaskProgress
@@ -76,10 +76,13 @@ class TaskWorkflow(TaskUpdates, TaskActions, TaskProgress, TaskReview, TaskSendi
     @workflow.run
     async def run(self, inp: TaskInput) -> TaskStatus:
         if self.c.cycle is None:
-            self.c.cycle = await self._cycle(previous=None)
-            await self._project("task_assigned", "started", {
-                "assigned_at": (inp.assigned_at or workflow.now()).isoformat(),
-                "policy": (inp.recurring or inp.ladder).name, "due": self.c.cycle.due})
+            assigned = {"assigned_at": (inp.assigned_at or workflow.now()).isoformat(),
+                        "policy": (inp.recurring or inp.ladder).name}
+            if workflow.patched(BEGIN_IN_ONE):
+                await self._begin(assigned)     # the cycle, the record, the first plan (kept for _plan)
+            else:
+                self.c.cycle = await self._cycle(previous=None)
+                await self._project("task_assigned", "started", {**assigned, "due": self.c.cycle.due})
         if not self.c.planned:
             await self._plan("start")
         while self._open() or await self._review_returned():  # a result the office returned: resume
@@ -189,6 +192,9 @@ class TaskWorkflow(TaskUpdates, TaskActions, TaskProgress, TaskReview, TaskSendi
             self.c.last_planned = ladder[-1]
 
     async def _plan_request(self, mode: str) -> PlanResult:
+        if self._begun_plan is not None:  # the first plan came with the cycle (patch begin-in-one)
+            result, self._begun_plan = self._begun_plan, None
+            return result
         cycle = self.c.cycle
         return await lookup("task_plan", PlanRequest(self.spec.id, mode, cycle.due, cycle.due_at, workflow.now(),
                                                      self.inp.ladder, self.inp.recurring, self.c.last_planned),

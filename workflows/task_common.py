@@ -47,6 +47,10 @@ JUDGED_MOMENT = "judged-moment"
 # one ``deliver`` per recipient and a ``task_record``: two workflow activations per
 # reminder instead of four or more, and only keys and a count cross the boundary.
 STEP_IN_ONE = "step-in-one"
+# Patch: a new task's cycle, its task_assigned record and its first plan in one local
+# activity (``task_begin``) instead of task_cycle, task_record and task_plan: a start
+# costs the worker two activations instead of four (`dondoc bench`, start_rate_ratio).
+BEGIN_IN_ONE = "begin-in-one"
 
 
 async def run_activity(patch: str, name: str, arg, result_type, options: dict):

@@ -21,8 +21,11 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.delivery import DeliverRequest, DeliverResult
-    from contracts.steps import StepRecord, StepSend
-    from contracts.tasks import CycleInfo, RecipientsRequest, StepPlan, TaskCarry, TaskProjection, TaskRecipients
+    from contracts.steps import StepRecord, StepSend, TaskBegin, TaskBegun
+    from contracts.tasks import (
+        CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskCarry, TaskProjection,
+        TaskRecipients,
+    )
     from domain.ladder import level_rank
     from workflows.options import SEND, STORE
 
@@ -174,6 +177,22 @@ class TaskSending:
         context = self._context(resolved, workflow.now())
         context.update(done)
         await self._deliver("completed", "completed", resolved, context, workflow.now())
+
+    # -- the start ------------------------------------------------------------------
+    _begun_plan: PlanResult | None = None   # task_begin's plan, until _plan takes it
+
+    async def _begin(self, assigned: dict) -> None:
+        """A new task's cycle, its task_assigned record and its first plan, in one local
+        activity (patch begin-in-one); the plan waits in _begun_plan for _plan("start")."""
+        spec, inp, c, now = self.spec, self.inp, self.c, workflow.now()
+        req = TaskBegin(
+            task=spec, cycle=CycleRequest(spec.id, spec.every, inp.recurring, now, None, spec.due, spec.due_at),
+            plan=PlanRequest(spec.id, "start", "", now, now, inp.ladder, inp.recurring, c.last_planned),
+            record=StepRecord(status=c.status, result=c.result, completed_on=c.completed_on, evidence=c.evidence,
+                              level=c.level, event_kind="task_assigned", event_key="started", event_at=now,
+                              event_data=assigned))
+        begun = await workflow.execute_local_activity("task_begin", req, result_type=TaskBegun, **STORE)
+        self.c.cycle, self._begun_plan = begun.cycle, begun.plan
 
     # -- the store ------------------------------------------------------------------
     async def _project(self, kind: str, what: str, data: dict) -> None:
