@@ -195,6 +195,10 @@ def run_show(args) -> int:
     for c in view["cycles"]:
         state, result = CYCLE_VI.get(c["status"], c["status"]), RESULT_VI.get(c["result"], "—")
         print(f"  Kỳ {period_words(c['period'])}: hạn {vn_date(c['due'], '—')}, {state}, {result}")
+    if "rollup" in view:  # a task for many units: its units' tasks (cli/task_children.py)
+        from cli.task_children import print_children
+
+        print_children(view, config)
     _print_notifications(settings.database_url, config, view["notifications"])
     return 0
 
@@ -272,7 +276,9 @@ def _list_cells(row: dict, directory, cal, today: date, cycle: dict | None = Non
     late = ""
     if _overdue(row, today, cycle):  # the one phrase of the pages and reports: working days, calendar days beside
         late = overdue_words(*days_overdue(_binding_due(row, cycle), today, cal), capital=True)
-    units = ", ".join((directory.unit(k).name if directory.unit(k) else k) for k in row["lead_units"]) or "—"
+    from domain.groups import label  # a unit's name, or a group's (a task for many units)
+
+    units = ", ".join(label(directory, k) for k in row["lead_units"]) or "—"
     due = vn_date(row["due"], "—")
     if cycle:  # a recurring task: its current report period binds now
         due = f"{vn_date(cycle['due'])} (kỳ {period_words(cycle['period'])})"

@@ -17,6 +17,7 @@ from activities.tasks import cycle_info, plan_steps, resolve_recipients
 from services.tasks import spec_of, task_input
 from domain.calendar import VN_TZ, WorkingCalendar
 from contracts.tasks import CycleRequest, PlanRequest
+from domain.groups import leads_a_group
 
 KIND_LABELS = {
     "assigned": "giao nhiệm vụ", "assigned_overdue": "giao nhiệm vụ đã quá hạn", "reminder": "nhắc việc",
@@ -62,8 +63,36 @@ def preview_messages(result, config, now: datetime) -> MessagePreview:
         spec = spec_of(rec, result.plan)
         if not _tracked(spec):
             continue
+        if leads_a_group(config.directory, spec.lead_units):  # one task per member unit, and the parent's ladder
+            _count_group(preview, spec, config, cal, now, until)
+            continue
         _count_task(preview, spec, config, cal, now, until)
     return preview
+
+
+def _count_group(preview: MessagePreview, spec, config, cal: WorkingCalendar, now: datetime, until: datetime) -> None:
+    """A group's task as it will run: each member's task at the unit level, and the
+    parent's lead official and supervisors (as if every unit were still overdue)."""
+    from activities.task_group import group_plan_steps
+    from domain.groups import fan_out_units
+    from services.task_groups import child_config, child_specs, parent_input
+
+    own = child_config(config)
+    for child in child_specs(config, spec):
+        _count_task(preview, child, own, cal, now, until)
+    inp = parent_input(spec, config.policies)
+    cycle = cycle_info(cal, CycleRequest(spec.id, spec.every, inp.recurring, now, None, spec.due, spec.due_at))
+    plan = group_plan_steps(cal, PlanRequest(spec.id, "start", cycle.due, cycle.due_at, now,
+                                             ladder=inp.ladder, recurring=inp.recurring))
+    units = fan_out_units(config.directory, spec.lead_units)
+    for step in plan.steps:
+        if step.at > until:
+            break
+        for r in resolve_recipients(config.directory, units, spec.lead_official, list(step.levels)).recipients:
+            preview.total += 1
+            preview.by_kind[step.kind] += 1
+            preview.by_level[r.level if r.level in LEVEL_LABELS else "unit"] += 1
+            preview.recipients[(r.level, r.name)] += 1
 
 
 def _tracked(spec) -> bool:

@@ -141,6 +141,9 @@ async def sync_children(client, settings, config, parent: TaskSpec, out: GroupOu
     specs = child_specs(config, parent)
     rows = [{"id": s.id, **row_fields(s)} for s in specs]
     removed = await asyncio.to_thread(_write, db, children_store.link_children, parent.id, rows, parent.plan)
+    if not specs:  # the row names no group (or unit) the directory knows now: nothing is cancelled on that
+        out.note = "không còn đơn vị nào của nhóm trong danh bạ; giữ nguyên nhiệm vụ của các đơn vị"
+        removed = []
     out.children = len(specs)
     own = child_config(config)
     for spec in specs:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
+import httpx
 import pytest
 from embedded import DONDOC, ROOT
 from sqlalchemy import select
@@ -33,7 +35,7 @@ from contracts.tasks import ConfirmInput, UpdateAnswer
 from services.task_views import task_view
 from services.unit_groups import GroupEdit, save_group
 from store.db import session_scope
-from store.models import Event, LinkRecord, Task
+from store.models import Event, LinkRecord, Task, User
 from worker import build_worker
 
 DRILL = EXAMPLES / "drill.toml"
@@ -99,11 +101,40 @@ def test_city_notice_collective_rows_become_parents_with_a_child_per_member(env,
     view = task_view(env.database_url, by_group["xa-phuong-dac-khu"][0].id)
     assert view["rollup"]["total"] == 5 and len(view["children"]) == 5
 
+    code, shown = dondoc(DEFAULT_CONFIG, "task", "show", by_group["xa-phuong-dac-khu"][0].id)
+    assert code == 0 and "Các đơn vị: đã hoàn thành 0/5" in shown and "UBND phường Lê Chân: đang thực hiện" in shown
+    code, listed = dondoc(DEFAULT_CONFIG, "task", "list")
+    assert code == 0 and "Các sở, ban, ngành thành phố" in listed and "so-ban-nganh-tp" not in listed
+
     code, again = dondoc(DEFAULT_CONFIG, "import", str(city_notice), "--plan", "TB 01-2026", "--json")
     assert code in (0, 3), again
     assert (again["started"], again["children_started"], again["children_cancelled"]) == (0, 0, 0)
     assert again["parents"] == 28 and not again["gone"]
     assert len(rows(env.database_url)) == len(tasks)
+
+
+def test_dry_run_counts_the_members_messages_not_the_standing_office(env, city_notice):
+    """The preview of the first day's messages: a group's rows go to its members (and the
+    lead official), never to the standing office as an unknown unit."""
+    code, preview = dondoc(DEFAULT_CONFIG, "import", str(city_notice), "--plan", "TB 01-2026", "--dry-run",
+                           "--json")
+    assert code == 3 and isinstance(preview, dict), preview
+    names = {r["name"] for r in preview["messages"]["recipients"] if r["level"] == "unit"}
+    assert {"UBND phường Lê Chân", "Sở Nội vụ", "Ủy ban Kiểm tra Thành ủy"} <= names
+    assert not rows(env.database_url)                    # a dry run writes nothing
+    # Without the groups, the 28 collective rows would all fall to the standing office.
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from intake import read_plan
+    from services.import_preview import preview_messages
+
+    config = load_config(DEFAULT_CONFIG)
+    bare = replace(config, directory=replace(config.directory, groups=()))
+    now = datetime.now(timezone.utc)
+    office = lambda c: preview_messages(read_plan(city_notice, c.directory, plan="TB"), c, now).recipients[  # noqa: E731
+        ("unit", "Phòng Văn hóa - Xã hội")]
+    assert office(config) * 4 < office(bare)       # left with it: row 29 (universities) and part of 36
 
 
 def _expand(config, key: str) -> list[str]:
@@ -145,9 +176,60 @@ async def test_member_removed_is_cancelled_with_a_notice_member_added_gets_its_t
         view = task_view(env.database_url, parent.id)
         assert view["rollup"]["total"] == 3 and view["status"] == "open"
 
+        # From the dashboard: the office adds Phòng Văn hóa - Xã hội, then "Tạo nhiệm vụ cho thành viên mới".
+        _, problems = save_group(env.database_url, config, GroupEdit(
+            key="xa-phuong-dac-khu", name="Các xã, phường, đặc khu", aliases=["UBND các xã, phường, đặc khu"],
+            members=["xa-a", "xa-b", "cong-an-dk", "vhxh"]),
+            "vanphong")
+        assert not problems
+        async with office_browser(env, config, dev_env.client) as web:
+            page = await web.get(f"/dashboard/tasks/{parent.id}")
+            assert "Tạo nhiệm vụ cho thành viên mới" in page.text
+            done = await web.post(f"/dashboard/tasks/{parent.id}/group/sync", data={"csrf_token": _csrf(page.text)})
+            assert done.status_code == 303 and done.headers["location"].endswith("members=1-0")
+            shown = await web.get(done.headers["location"])
+            assert "Đã tạo 1 nhiệm vụ cho đơn vị mới vào nhóm" in shown.text
+        assert f"{parent.id}/vhxh" in {t.id for t in rows(env.database_url, parent_id=parent.id)}
+
         code, third = await asyncio.to_thread(dondoc, DRILL, "import", str(plan), "--plan", name, "--json")
         assert (third["started"], third["children_started"], third["children_cancelled"]) == (0, 0, 0), third
         assert len(fake_zalo.texts("xa-c-chat")) == 1
+
+
+class _Handle:
+    def __init__(self, client):
+        self.client = client
+
+    async def get(self):
+        return self.client
+
+
+@contextlib.asynccontextmanager
+async def office_browser(settings, config, client):
+    """The standing office's browser on the dashboard (the web app over ASGI, this Temporal)."""
+    from web.app import create_app
+    from web.passwords import hash_password
+
+    with session_scope(settings.database_url) as session:
+        if session.scalar(select(User.id).where(User.username == "vanphong")) is None:
+            session.add(User(username="vanphong", password_hash=hash_password("mat-khau-2026-thu"), role="office"))
+    app = create_app(settings, config)
+    app.state.temporal = _Handle(client)
+    public = settings.public_url
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=public,
+                                 headers={"origin": public}) as web:
+        token = _csrf((await web.get("/login")).text)
+        done = await web.post("/login", data={"csrf_token": token, "username": "vanphong",
+                                              "password": "mat-khau-2026-thu", "next": "/dashboard"})
+        assert done.status_code == 303
+        yield web
+
+
+def _csrf(page: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.search(r'name="csrf_token" value="([^"]+)"', page).group(1))
 
 
 SUB_PLAN = ("STT\tTên nhiệm vụ\tĐơn vị chủ trì\tThời gian thực hiện/hoàn thành\n"
