@@ -23,12 +23,16 @@ def _percent(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def row_of(event: Event) -> ProgressRow:
-    data = event.data or {}
-    return ProgressRow(task_id=event.subject_id, at=_aware(event.at), percent=_percent(data.get("percent")),
+def row_of(subject_id: str, at: datetime, data: dict | None) -> ProgressRow:
+    data = data or {}
+    return ProgressRow(task_id=subject_id, at=_aware(at), percent=_percent(data.get("percent")),
                        note=str(data.get("done") or ""), difficulty=str(data.get("difficulty") or ""),
                        proposal=str(data.get("proposal") or ""), by=str(data.get("by") or ""),
                        cycle=str(data.get("cycle") or ""))
+
+
+# Columns, not ORM objects: a report reads tens of thousands of these.
+_COLUMNS = (Event.subject_id, Event.at, Event.data)
 
 
 def latest_rows(session, as_of: datetime | None = None, task_ids: Iterable[str] | None = None) -> dict[str, ProgressRow]:
@@ -38,16 +42,15 @@ def latest_rows(session, as_of: datetime | None = None, task_ids: Iterable[str] 
         newest = newest.where(Event.at <= as_of)
     if task_ids is not None:
         newest = newest.where(Event.subject_id.in_(list(task_ids)))
-    events = session.scalars(select(Event).where(Event.id.in_(newest.group_by(Event.subject_id)))).all()
-    return {e.subject_id: row_of(e) for e in events}
+    rows = session.execute(select(*_COLUMNS).where(Event.id.in_(newest.group_by(Event.subject_id))))
+    return {r[0]: row_of(*r) for r in rows}
 
 
 def rows_until(session, as_of: datetime) -> list[ProgressRow]:
     """Every progress report recorded by ``as_of``, oldest first."""
-    events = session.scalars(select(Event).where(
-        Event.kind == KIND, Event.at <= as_of)
-        .order_by(Event.at, Event.id)).all()
-    return [row_of(e) for e in events]
+    rows = session.execute(select(*_COLUMNS).where(Event.kind == KIND, Event.at <= as_of)
+                           .order_by(Event.at, Event.id))
+    return [row_of(*r) for r in rows]
 
 
 def as_dict(row: ProgressRow | None) -> dict[str, Any] | None:
