@@ -10,7 +10,9 @@ the FakeZalo cut at the events every history has:
   worker_to_send_s   that WorkflowTaskStarted -> the message at the FakeZalo (the
                      worker's decision, the send activity queued and run, the HTTP call)
 
-and, where the send is an activity of its own (dondoc's `deliver`), the part of the
+with the sampled workflows still not taken up, or whose message had not arrived, when
+the histories were read (after the burst's wait) counted apart; and, where the send
+is an activity of its own (dondoc's `deliver`), the part of the
 last stage spent waiting for an activity slot (``activity_queue_s``: scheduled ->
 started). Each stage as p50 and p99 over the sample (nearest rank).
 """
@@ -43,7 +45,9 @@ def timeline(events, due_ts: float) -> dict | None:
                 if e.event_type == E.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT]
     out = {"timer_s": _ts(fired) - due_ts, "fired": _ts(fired), "task_timeouts": len(timeouts),
            # schedule-to-start: a task left on a (stopped or busy) worker's sticky queue
-           "sticky_timeouts": sum(1 for t in timeouts if t == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)}
+           "sticky_timeouts": sum(1 for t in timeouts if t == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START),
+           # a workflow task the worker failed (a replay that no longer matches its history...)
+           "task_failures": sum(1 for e in after if e.event_type == E.EVENT_TYPE_WORKFLOW_TASK_FAILED)}
     if picked is not None:
         out["to_worker_s"] = _ts(picked) - _ts(fired)
         out["picked"] = _ts(picked)
@@ -70,7 +74,11 @@ async def breakdown(client, burst: dict, sample: int = SAMPLE) -> dict:
         rows.append(row)
     out: dict = {"sampled": len(rows), "task_timeouts": sum(r["task_timeouts"] for r in rows),
                  "sticky_timeouts": sum(r["sticky_timeouts"] for r in rows),
-                 "with_timeouts": sum(1 for r in rows if r["task_timeouts"])}
+                 "with_timeouts": sum(1 for r in rows if r["task_timeouts"]),
+                 "task_failures": sum(r["task_failures"] for r in rows),
+                 # when the histories were read: still not taken up by a worker / not arrived
+                 "not_picked": sum(1 for r in rows if "picked" not in r),
+                 "not_arrived": sum(1 for r in rows if "worker_to_send_s" not in r)}
     for stage in STAGES:
         values = [r[stage] for r in rows if stage in r]
         if values:

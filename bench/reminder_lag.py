@@ -159,7 +159,7 @@ async def _collect(zalo, run: str, n: int, due_ts: float, started_s: float, say)
     """Wait for the run's N messages at the FakeZalo; their lags behind the due instant."""
     ahead = due_ts - time.time()
     say(f"  {n} workflows started in {started_s:.1f} s; all due in {ahead:.1f} s")
-    wait_s = max(60.0, n / 10)
+    wait_s = max(120.0, n / 5)  # longer than a sticky queue's schedule-to-start timeout, so a stall shows
     deadline = due_ts + wait_s
     arrivals: dict[int, float] = {}
     while time.time() < deadline:

@@ -52,7 +52,7 @@ def run(args) -> int:
 def _one(settings, config, slot: int, of: int) -> int:
     from services.worker_pool import share_options
 
-    options = share_options(of) if of > 1 else {}
+    options = share_options(of)  # for one process alone: Temporal's own defaults (or DONDOC_WORKFLOW_CACHE)
     asyncio.run(_main(settings, config, options, slot=slot, of=of))
     return 0
 

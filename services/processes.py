@@ -15,8 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from config.binaries import temporal_cli
-from config.settings import Settings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the worker pool's supervisor imports this module: it stays light
+    from config.settings import Settings
 
 READY_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30  # more than the worker's graceful shutdown (worker.py)
@@ -31,7 +33,7 @@ def die_with_parent() -> None:
 class Processes:
     """Children of one parent process (`up`, the benchmark)."""
 
-    def __init__(self, settings: Settings, config_path: str | None):
+    def __init__(self, settings: "Settings", config_path: str | None):
         self.s = settings
         self.config_path = config_path
         self.children: list[tuple[str, subprocess.Popen]] = []
@@ -64,6 +66,8 @@ class Processes:
         return [sys.executable, "-m", "cli.main", *args]
 
     def temporal_argv(self) -> list[str]:
+        from config.binaries import temporal_cli
+
         return [
             temporal_cli(), "server", "start-dev",
             "--db-filename", str(self.s.data_dir / "temporal.sqlite3"),

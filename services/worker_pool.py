@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from config.logging import get_logger
 from services.processes import die_with_parent
 
 MAX_DEFAULT_WORKERS = 4
@@ -51,14 +50,46 @@ def worker_count(value: int | None = None, environ: dict | None = None) -> int:
     return value
 
 
-def share_options(n: int) -> dict:
-    """Worker options for one of N processes: its share of one process's budget."""
-    cache = max(1, CACHE_BUDGET // n)
+def share_options(n: int, environ: dict | None = None) -> dict:
+    """Worker options for one of N processes: its share of one process's budget (the
+    cache's: DONDOC_WORKFLOW_CACHE workflows in all, else Temporal's 1000)."""
+    env = os.environ if environ is None else environ
+    total = int(env.get("DONDOC_WORKFLOW_CACHE") or CACHE_BUDGET)
+    cache = max(1, total // n)
     slots = max(1, math.ceil(ACTIVITY_BUDGET / n))
     return {"max_cached_workflows": cache, "max_concurrent_activities": slots,
             "max_concurrent_local_activities": slots,
             # Temporal wants no more workflow tasks in flight than workflows cached.
             "max_concurrent_workflow_tasks": min(WORKFLOW_TASK_SLOTS, cache)}
+
+
+class _Log:
+    """The supervisor's few lines, in the format of the other processes' logs
+    (DONDOC_LOG_FORMAT: console, or json), without structlog: it stays ~15 MiB."""
+
+    def __init__(self, **bound) -> None:
+        self.bound = bound
+
+    def _emit(self, level: str, event: str, **kv) -> None:
+        import json
+        from datetime import datetime, timezone
+
+        now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+        fields = {**self.bound, **kv}
+        if os.environ.get("DONDOC_LOG_FORMAT", "console") == "json":
+            line = json.dumps({"event": event, "level": level, "timestamp": now, **fields}, ensure_ascii=False)
+        else:
+            line = f"{now} [{level:<9}] {event:<30} " + " ".join(f"{k}={v}" for k, v in sorted(fields.items()))
+        print(line, file=sys.stderr, flush=True)
+
+    def info(self, event: str, **kv) -> None:
+        self._emit("info", event, **kv)
+
+    def warning(self, event: str, **kv) -> None:
+        self._emit("warning", event, **kv)
+
+    def error(self, event: str, **kv) -> None:
+        self._emit("error", event, **kv)
 
 
 @dataclass
@@ -83,7 +114,7 @@ class WorkerPool:
         self.slots = [Slot(i) for i in range(n)]
         self.stopping = False
         self.failed: str | None = None  # why the pool gave up
-        self.log = get_logger(pool_size=n)
+        self.log = _Log(pool_size=n)
 
     def start(self) -> "WorkerPool":
         for slot in self.slots:
@@ -171,10 +202,7 @@ def child_argv(n: int) -> Callable[[int], list[str]]:
 def main(argv: list[str]) -> int:
     """``python -m services.worker_pool N``: the supervisor alone, in a fresh interpreter
     (`dondoc worker --workers N` execs into it once its checks have passed), so it holds
-    ~30 MiB, not the command line's imports."""
-    from config.logging import configure_logging
-
-    configure_logging()
+    ~15 MiB, not the command line's imports."""
     n = int(argv[0])
     pool = WorkerPool(n, child_argv(n))
     signal.signal(signal.SIGTERM, lambda *_: pool.request_stop())

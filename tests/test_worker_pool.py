@@ -72,10 +72,13 @@ def test_worker_count_and_each_process_share():
     assert worker_count(None, {}) == min(len(os.sched_getaffinity(0)), 4)
     with pytest.raises(ValueError):
         worker_count(0)
-    assert share_options(2)["max_cached_workflows"] == 500
-    assert share_options(2)["max_concurrent_activities"] == 50
+    assert share_options(2, {})["max_cached_workflows"] == 500
+    assert share_options(1, {}) == {"max_cached_workflows": 1000, "max_concurrent_activities": 100,
+                                    "max_concurrent_local_activities": 100, "max_concurrent_workflow_tasks": 100}
+    assert share_options(2, {"DONDOC_WORKFLOW_CACHE": "600"})["max_cached_workflows"] == 300
+    assert share_options(2, {})["max_concurrent_activities"] == 50
     for n in range(1, 9):
-        opts = share_options(n)
+        opts = share_options(n, {})
         # Together within one process's budget; never more workflow tasks than cached.
         assert n * opts["max_cached_workflows"] <= worker_pool.CACHE_BUDGET
         assert opts["max_concurrent_workflow_tasks"] <= opts["max_cached_workflows"]
