@@ -15,7 +15,9 @@ allowed to do it and refused to a lower one:
   ends) and deactivates the viewer, who can no longer log in;
 - with the real import workflow (a dev server, the worker from ``build_worker``), the
   office uploads a small plan on a phone, reads the preview and imports it: both task
-  workflows run; a leader's forged import POST is refused and starts nothing.
+  workflows run; a leader's forged import POST is refused and starts nothing; the unit
+  asks for more time on one of them and the leader approves it on a phone from the task
+  page (the office sees the request without the buttons): the workflow's deadline moves.
 
 Screenshots go to test-artifacts/ (accounts-*.png). No browser is downloaded:
 Playwright launches /usr/bin/chromium (apt: chromium).
@@ -216,6 +218,40 @@ async def test_admin_creates_accounts_others_are_refused_on_desktop_and_phone(tm
     assert people == ["Trần Văn Bình"]
 
 
+async def leader_approves_on_phone(browser, base: str, temporal, database_url: str, task_id: str) -> None:
+    from datetime import date, datetime, timedelta, timezone
+
+    from web.routes_extension import record_request
+
+    status = await temporal.get_workflow_handle(task_id).query("status")
+    period = status["cycle"]["period"] if isinstance(status, dict) else status.cycle.period
+    due = status["due"] if isinstance(status, dict) else status.due
+    asked = (date.fromisoformat(due) + timedelta(days=60)).isoformat()
+    assert record_request(database_url, task_id, period, {
+        "request_id": "xin-them-1", "cycle": period, "new_due": asked, "reason": "Chờ bố trí kinh phí",
+        "requested_by": "vhxh", "old_due": due}, datetime.now(timezone.utc))
+    office = await Screen(browser, base, "desktop").open()
+    assert await office.login("vanphong", OWN["vanphong"]) == "/dashboard"
+    await office.page.goto(f"{base}/dashboard/tasks/{task_id}")
+    assert "Chờ bố trí kinh phí" in await office.page.inner_text("#gia-han + .card")
+    assert await office.page.locator("button:has-text('Đồng ý gia hạn')").count() == 0
+    await office.shot("extension-office-no-buttons")
+    await office.ctx.close()
+    leader = await Screen(browser, base, "phone").open()
+    assert await leader.login("lanhdao", OWN["lanhdao"]) == "/dashboard"
+    await leader.page.goto(f"{base}/dashboard/tasks/{task_id}")
+    await leader.page.fill("input[name=note]", "Đồng ý, hoàn thành trước hạn mới")
+    await leader.shot("extension-leader-1-request")
+    await leader.page.click("button:has-text('Đồng ý gia hạn')")
+    await leader.page.wait_for_url(re.compile(r".*\?extension=approved#gia-han$"))
+    shown = await leader.page.inner_text("main")
+    assert "Đã đồng ý gia hạn" in shown and "người đồng ý: lanhdao (Lãnh đạo)" in shown
+    await leader.shot("extension-leader-2-approved")
+    await leader.ctx.close()
+    after = await temporal.get_workflow_handle(task_id).query("status")
+    assert (after["due"] if isinstance(after, dict) else after.due) == asked
+
+
 async def test_office_imports_a_plan_on_a_phone_leader_refused(dev_env, tmp_path, sqlite_url, monkeypatch,
                                                               task_queue):
     from web.accounts import create_user
@@ -255,6 +291,10 @@ async def test_office_imports_a_plan_on_a_phone_leader_refused(dev_env, tmp_path
                 listed = await office.page.inner_text("main")
                 assert "Số hóa hồ sơ lưu trữ của đặc khu" in listed and "Báo cáo tình hình an ninh mạng" in listed
                 await office.shot("import-3-tasks")
+                await office.ctx.close()
+                with session_scope(sqlite_url) as s:
+                    once = s.scalar(select(Task.id).where(Task.stt == "1"))
+                await leader_approves_on_phone(browser, settings.public_url, dev_env.client, sqlite_url, once)
                 await browser.close()
     with session_scope(sqlite_url) as s:
         ids = list(s.scalars(select(Task.id)))

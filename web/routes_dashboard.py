@@ -45,8 +45,10 @@ async def task_page(request: Request):
         return render(request, "error.html", {"heading": "Không tìm thấy nhiệm vụ", "back": "/dashboard",
                                               "message": "Không có nhiệm vụ với mã này."}, status=404)
     from web.routes_task_actions import action_context
+    from web.routes_task_extension import extension_context
 
-    return render(request, "task.html", {**ctx, **action_context(request, ctx["t"])})
+    return render(request, "task.html", {**ctx, **action_context(request, ctx["t"]),
+                                         **extension_context(request, ctx["t"])})
 
 
 @page
