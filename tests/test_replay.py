@@ -82,8 +82,9 @@ GROUP_HISTORIES = sorted((Path(__file__).resolve().parent / "histories").glob("g
 
 
 def test_group_fixtures_exist():
-    """The parent task workflow's run (tests/test_task_group_workflow.py): two escalations, the completion."""
-    assert {"group_once_rollup"} <= {p.stem for p in GROUP_HISTORIES}
+    """The parent task workflow's runs (tests/test_task_group_workflow.py): two escalations and the
+    completion of a one-off group task; a monthly one's period closed from its units' reports."""
+    assert {"group_once_rollup", "group_recurring_period"} <= {p.stem for p in GROUP_HISTORIES}
 
 
 @pytest.mark.parametrize("path", GROUP_HISTORIES, ids=[p.stem for p in GROUP_HISTORIES])

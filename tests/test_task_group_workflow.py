@@ -178,3 +178,56 @@ async def test_nothing_overdue_nothing_sent(env, settings):
         assert (result["status"], result["result"]) == ("completed", "on_time")
         assert messages(url, parent_id) == []
     assert task_view(url, parent_id)["rollup"]["completed"] == 3
+
+
+def add_recurring_children(url: str, parent_id: str, period: str, due: date) -> None:
+    from store.models import Cycle
+
+    with session_scope(url) as session:
+        for c in "ab":
+            child = f"{parent_id}/xa-{c}"
+            session.add(Task(id=child, parent_id=parent_id, title="Báo cáo tháng", lead_units=[f"xa-{c}"],
+                             deadline_kind="recurring", every="month"))
+            session.add(Cycle(task_id=child, period=period, due=due, status="open"))
+
+
+def report(url: str, task_id: str, period: str, on: date, result: str) -> None:
+    from store.models import Cycle
+
+    with session_scope(url) as session:
+        cycle = session.scalar(select(Cycle).where(Cycle.task_id == task_id, Cycle.period == period))
+        cycle.status, cycle.result, cycle.reported_on = "reported", result, on
+
+
+async def test_a_recurring_group_task_closes_each_period_from_its_units_reports(env, settings):
+    """Monthly: June's report is due Friday 28/06/2030; on Monday 01/07 the lead official hears
+    of both communes at once; when both have reported (one late) June closes as late for the
+    group and July opens. The first run is kept as tests/histories/group_recurring_period.json."""
+    from store.models import Cycle
+
+    config = Config(directory=directory(), policies=Policies(), calendar=CalendarConfig(), schedules=())
+    url, parent_id = settings.database_url, "task/group-test/9"
+    spec = TaskSpec(id=parent_id, title="Báo cáo tháng về chuyển đổi số", lead_units=["xa"], deadline_kind="recurring",
+                    every="month")
+    async with worker(env, settings, config):
+        await jump(env, vn(2030, 6, 20, 9))
+        add_recurring_children(url, parent_id, "2030-06", date(2030, 6, 28))
+        assert (await start_parent(env.client, settings, config, spec, 10.0)).started
+        handle = env.client.get_workflow_handle(parent_id)
+        first_run = (await handle.describe()).run_id
+        await jump(env, vn(2030, 7, 1, 9))
+        assert messages(url, parent_id) == [("after-1", "dien")]
+        assert all(f"UBND xã {c}" in texts(url, "lead")[0] for c in "AB") and "tháng 06/2030" in texts(url, "lead")[0]
+        report(url, f"{parent_id}/xa-a", "2030-06", date(2030, 6, 27), "on_time")
+        report(url, f"{parent_id}/xa-b", "2030-06", date(2030, 7, 1), "late")
+        await jump(env, vn(2030, 7, 1, 11))
+        with session_scope(url) as session:
+            cycles = {c.period: (c.status, c.result) for c in session.scalars(select(Cycle).where(
+                Cycle.task_id == parent_id))}
+        assert cycles["2030-06"] == ("reported", "late") and cycles.get("2030-07") == ("open", None)
+        assert ("completed", "dien") in messages(url, parent_id)
+        history = await env.client.get_workflow_handle(parent_id, run_id=first_run).fetch_history()
+    await Replayer(workflows=[ParentTaskWorkflow]).replay_workflow(history)
+    path = HISTORIES / "group_recurring_period.json"
+    if not path.exists() or os.environ.get("DONDOC_RECORD_HISTORIES"):
+        path.write_text(history.to_json())
