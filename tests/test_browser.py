@@ -196,7 +196,7 @@ async def test_officer_confirms_from_zalo_link_then_dashboard(stack, dev_env, sq
                 timeline = await dashboard_timeline(browser, settings.public_url, password, task.id,
                                                     "desktop-dashboard")
                 await browser.close()
-    assert "Nhắc việc trước hạn" in timeline and "đã gửi" in timeline and "zalo" in timeline
+    assert "Nhắc việc trước hạn" in timeline and "đã gửi" in timeline and "Zalo" in timeline
     assert "Xác nhận hoàn thành" in timeline and "125/BC-VHXH" in timeline and "task_step" not in timeline
     assert "Thông báo hoàn thành" in timeline
     view = task_view(sqlite_url, task.id)
