@@ -65,7 +65,11 @@ async def test_seed_imports_once_and_reimport_changes_nothing(dev_env, settings,
         assert first.started == tracked(result) > 30
         assert first.started + first.completed + len(first.untracked) == 51
         with session_scope(settings.database_url) as s:
-            rows = s.scalars(select(Task)).all()
+            # The default directory's groups: the 28 collective rows have one task per member unit
+            # under them (tests/test_group_import.py counts those); the plan's own rows are 51.
+            everything = s.scalars(select(Task)).all()
+            rows = [r for r in everything if r.parent_id is None]
+            assert len(everything) - len(rows) == first.children_started > 0
             assert len(rows) == 51 and {r.plan.name for r in rows} == {plan}
             assert s.scalar(select(func.count()).select_from(Indicator)) == 21
             task9 = s.get(Task, rows[0].id.rsplit("/", 1)[0] + "/9")
@@ -189,5 +193,5 @@ async def test_dashboard_upload_preview_then_import(dev_env, sqlite_url, tmp_pat
     async with build_worker(dev_env.client, settings, config):
         page = await asyncio.to_thread(office_imports)
     assert "Đã nhập kế hoạch" in page and "51 nhiệm vụ" in page
-    with session_scope(sqlite_url) as s:
-        assert s.scalar(select(func.count()).select_from(Task)) == 51
+    with session_scope(sqlite_url) as s:  # the plan's rows; the groups' members' tasks are under theirs
+        assert s.scalar(select(func.count()).select_from(Task).where(Task.parent_id.is_(None))) == 51
