@@ -12,7 +12,7 @@ from domain.calendar import VN_TZ
 
 __all__ = ["vn_date", "vn_datetime", "read_vn_date", "step_label", "subject_label", "overdue_words", "overdue_of",
            "days_overdue",
-           "due_words", "period_words", "read_vn_datetime", "DATE_PATTERN", "DATE_PLACEHOLDER"]
+           "due_words", "period_words", "read_vn_datetime", "hours_words", "DATE_PATTERN", "DATE_PLACEHOLDER"]
 
 
 def _parsed(value: Any) -> Any:
@@ -195,3 +195,13 @@ def period_words(period: str | None) -> str:
         return f"năm {text}"
     found = re.fullmatch(r"c(\d+)", text)
     return f"kỳ {found.group(1)}" if found else text
+
+
+def hours_words(value: Any) -> str:
+    """A number of hours in words ("3 giờ", "23 giờ 59 phút", never "21.0 giờ"); text is
+    shown as it is. One rule for messages, reports and pages."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    minutes = round(float(value) * 60)
+    h, m = divmod(abs(minutes), 60)
+    return f"{h} giờ {m} phút" if m else f"{h} giờ"

@@ -123,13 +123,7 @@ def vn_datetime(value: Any) -> str:
     return display.vn_datetime(value, "chưa xác định")
 
 
-def hours(value: Any) -> str:
-    """A number of hours in words ("3 giờ", "23 giờ 59 phút"); text is shown as is."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    minutes = round(float(value) * 60)
-    h, m = divmod(abs(minutes), 60)
-    return f"{h} giờ {m} phút" if m else f"{h} giờ"
+hours = display.hours_words
 
 
 def names(value: Any) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.calendar import VN_TZ
-from domain.display import overdue_of, period_words, vn_date, vn_datetime
+from domain.display import hours_words, overdue_of, period_words, vn_date, vn_datetime
 from domain.gc_pause import collector_paused
 from notifiers.render import render
 from notifiers.report_progress import progress_context
@@ -35,7 +35,8 @@ def _page_env():
 
     env = Environment(loader=FileSystemLoader(str(WEB_TEMPLATES)), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, overdue=overdue_of, period=period_words)
+    env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, overdue=overdue_of, period=period_words,
+                       hours=hours_words)
     return env
 
 

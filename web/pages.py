@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from domain.calendar import VN_TZ
-from domain.display import (DATE_PATTERN, DATE_PLACEHOLDER, channel_words, period_words,  # noqa: F401 (filters, used by routes)
+from domain.display import (DATE_PATTERN, DATE_PLACEHOLDER, channel_words, hours_words, period_words,  # noqa: F401 (filters, used by routes)
                             step_label, vn_date, vn_datetime)
 from pathlib import Path
 from typing import Any
@@ -154,7 +154,7 @@ def _environment() -> Environment:
                        kind=lambda v: KINDS.get(v or "", v or ""),
                        delivery=lambda v: DELIVERY.get(v or "", v or ""), step=step_label, incident=incident_label,
                        event_details=event_details, period=period_words,
-                       channel=channel_words)
+                       channel=channel_words, hours=hours_words)
     env.globals["event_labels"] = EVENT_LABELS
     env.globals["date_input"] = {"pattern": DATE_PATTERN, "placeholder": DATE_PLACEHOLDER}  # templates/_forms.html
     env.globals["confirmed_kinds"] = CONFIRMED_KINDS
