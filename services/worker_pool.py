@@ -9,9 +9,12 @@ worker that cannot start is reported instead of spun), and on SIGTERM or Ctrl-C
 stops them all together, each finishing its in-flight work (worker.py's graceful
 shutdown), then SIGKILL for one that does not.
 
-The budget of one process is divided among the N: the workflow cache (what holds a
-worker's memory: each cached workflow keeps its sandboxed modules) and the activity
-slots, so N processes together use about the memory and the concurrency one did.
+The budget of one process is divided among the N: the workflow cache (what grows a
+worker's memory with the open workflows) and the activity slots, so N processes
+together hold as many workflows and run as many activities at once as one did. Each
+process still brings its own interpreter, imports and Temporal runtime (about
+100 MiB idle, `dondoc bench` measures it): DONDOC_WORKFLOW_CACHE trades cache for
+memory where that matters.
 """
 from __future__ import annotations
 
