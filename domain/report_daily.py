@@ -28,7 +28,8 @@ from domain.text import ascii_fold
 __all__ = ["build_daily", "overdue_by_unit", "TOTAL_KEYS", "DEFAULT_HORIZON_DAYS", "NO_UNIT"]
 
 DEFAULT_HORIZON_DAYS = 7
-TOTAL_KEYS = ("tasks", "completed", "completed_early", "completed_on_due_day", "completed_on_time", "completed_late",
+TOTAL_KEYS = ("tasks", "completed", "completed_early", "completed_on_due_day", "completed_on_time", "completed_in_time",
+              "completed_late",
               "completed_unclassified", "open", "open_in_time", "open_overdue", "overdue", "due_soon", "not_yet_due",
               "recurring_open", "recurring_due", "unknown_deadline", "incidents_open")
 NO_UNIT = "(chưa xác định đơn vị)"
@@ -100,14 +101,17 @@ class _Tally:
         """Counted from the classes and the lists, so each figure is its parts' sum."""
         s = self.states
         completed = {key: s[state] for state, key in COMPLETED_KEYS.items()}
-        # The Government Office's four classes (domain/rollup.py): "đúng hạn" counts early ones too.
+        # completed_on_time keeps the meaning `report daily --json` has always given it (on the due
+        # day; early, on time and late add up to completed); completed_on_due_day says the same.
         completed["completed_on_due_day"] = completed.pop("completed_on_time")
         open_parts = {"overdue": len(self.overdue), "due_soon": len(self.due_soon), "not_yet_due": self.not_yet_due,
                       "recurring_open": s["recurring"], "unknown_deadline": len(self.unknown)}
         totals = {"completed": sum(completed.values()), **completed, "open": sum(open_parts.values()),
                   **open_parts, "recurring_due": len(self.recurring), "incidents_open": 0}
         totals["tasks"] = totals["completed"] + totals["open"]
-        totals["completed_on_time"] = totals["completed_early"] + totals["completed_on_due_day"]
+        totals["completed_on_time"] = totals["completed_on_due_day"]
+        # The Government Office's four classes (domain/rollup.py): "hoàn thành đúng hạn" counts early ones too.
+        totals["completed_in_time"] = totals["completed_early"] + totals["completed_on_due_day"]
         totals["open_overdue"] = len(self.overdue) + sum(1 for r in self.recurring if r["overdue"])
         totals["open_in_time"] = totals["open"] - totals["open_overdue"]
         return {k: totals[k] for k in TOTAL_KEYS}

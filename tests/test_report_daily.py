@@ -46,7 +46,8 @@ def test_totals_on_15_april(seeded, config):
     assert t["open"] == 46
     # The four classes: on time 34, 22, 13 (early counts as on time); late 18; open overdue:
     # the 6 one-off tasks and task 2's missed March report; the other 39 open in time.
-    assert (t["completed_on_time"], t["completed_late"], t["open_in_time"], t["open_overdue"]) == (3, 1, 39, 7)
+    assert (t["completed_in_time"], t["completed_late"], t["open_in_time"], t["open_overdue"]) == (3, 1, 39, 7)
+    assert t["completed_on_time"] == t["completed_on_due_day"] == 1   # the --json contract: on the due day
     # due 31/3 and open on 15/4: 21, 23, 35, 42, 47, 49
     assert t["overdue"] == 6
     assert sorted(int(r["stt"]) for r in data["overdue"]) == [21, 23, 35, 42, 47, 49]
@@ -84,7 +85,7 @@ def test_totals_on_24_april(seeded, config):
     assert t["tasks"] == 51
     assert t["completed"] == 6                          # + 38 (20/4, early)
     assert (t["completed_early"], t["completed_on_due_day"], t["completed_late"]) == (3, 1, 1)
-    assert t["completed_on_time"] == 4
+    assert t["completed_in_time"] == 4 and t["completed_on_time"] == 1
     assert t["open"] == 45
     assert t["overdue"] == 6                            # 49 still open on 24/4 (done 5/5)
     assert t["due_soon"] == 4                           # 39, 40, 43, 44 (30/4); 38 is done

@@ -112,7 +112,8 @@ def check_daily(data: dict, rows: list[TaskRow], today: date) -> None:
     assert t["completed"] == (t["completed_early"] + t["completed_on_due_day"] + t["completed_late"]
                               + t["completed_unclassified"])
     # the four classes (domain/rollup.py): early counts as on time; open = in time + overdue
-    assert t["completed_on_time"] == t["completed_early"] + t["completed_on_due_day"]
+    assert t["completed_in_time"] == t["completed_early"] + t["completed_on_due_day"]
+    assert t["completed_on_time"] == t["completed_on_due_day"]
     assert t["open"] == t["open_in_time"] + t["open_overdue"]
     assert t["open_overdue"] == t["overdue"] + sum(1 for r in data["recurring_due"] if r["overdue"])
     assert t["open"] == (t["overdue"] + t["due_soon"] + t["not_yet_due"] + t["recurring_open"]
