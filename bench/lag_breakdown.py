@@ -14,9 +14,12 @@ with the sampled workflows still not taken up, or whose message had not arrived,
 the histories were read (after the burst's wait) counted apart; and, where the send
 is an activity of its own (dondoc's `deliver`), the part of the
 last stage spent waiting for an activity slot (``activity_queue_s``: scheduled ->
-started). Each stage as p50 and p99 over the sample (nearest rank).
+started). Each stage as p50 and p99 over the sample (nearest rank); ``per_process``:
+how many of the sample each worker process took up when the timer fired.
 """
 from __future__ import annotations
+
+from collections import Counter
 
 from bench.reminder_lag import percentile
 
@@ -51,6 +54,7 @@ def timeline(events, due_ts: float) -> dict | None:
     if picked is not None:
         out["to_worker_s"] = _ts(picked) - _ts(fired)
         out["picked"] = _ts(picked)
+        out["by"] = picked.workflow_task_started_event_attributes.identity
     if scheduled is not None and started is not None:
         out["activity_queue_s"] = _ts(started) - _ts(scheduled)
     return out
@@ -78,7 +82,10 @@ async def breakdown(client, burst: dict, sample: int = SAMPLE) -> dict:
                  "task_failures": sum(r["task_failures"] for r in rows),
                  # when the histories were read: still not taken up by a worker / not arrived
                  "not_picked": sum(1 for r in rows if "picked" not in r),
-                 "not_arrived": sum(1 for r in rows if "worker_to_send_s" not in r)}
+                 "not_arrived": sum(1 for r in rows if "worker_to_send_s" not in r),
+                 # how the sample's reminders fell on the worker processes (sticky tasks go
+                 # to the process that ran the workflow last): most first
+                 "per_process": sorted(Counter(r["by"] for r in rows if "by" in r).values(), reverse=True)}
     for stage in STAGES:
         values = [r[stage] for r in rows if stage in r]
         if values:

@@ -151,7 +151,7 @@ async def _burst(zalo, n: int, start_rate_hint: float, start, label: str, say, w
     out["_ids"] = [workflow_id(run, i) for i in range(n)]
     say(f"  {label}: p50 {out['p50_s']} s, p99 {out['p99_s']} s, max {out['max_s']} s"
         + (f", {out['missing']} missing" if out["missing"] else "")
-        + (f" (due only {out['started_ahead_s']} s after the workers were ready)" if out["started_ahead_s"] < 2 else ""))
+        + (f" (due only {out['started_ahead_s']} s after its workflows were ready)" if out["started_ahead_s"] < 2 else ""))
     return out
 
 

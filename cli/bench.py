@@ -130,4 +130,5 @@ def print_lag_story(rows: list[dict]) -> None:
             stages = ", ".join(f"{k}={v['p50']}/{v['p99']}" for k, v in w.items() if isinstance(v, dict))
             print(f"      {label:14} {stages}; quá hạn tác vụ (WorkflowTaskTimedOut) {w['task_timeouts']}, "
                   f"trong đó hàng đợi dính {w['sticky_timeouts']}, ở {w['with_timeouts']}/{w['sampled']} quy trình; "
-                  f"tác vụ lỗi {w['task_failures']}; chưa được nhận {w['not_picked']}, chưa tới {w['not_arrived']}")
+                  f"tác vụ lỗi {w['task_failures']}; chưa được nhận {w['not_picked']}, chưa tới {w['not_arrived']}; "
+                  f"chia cho các tiến trình {w['per_process']}")

@@ -52,5 +52,6 @@ def test_bench_runs_with_tiny_n_and_prints_every_key():
     for side in ("dondoc", "bare", "cold"):
         where = row["where"][side]
         assert where["sampled"] == 10 and {"timer_s", "to_worker_s", "worker_to_send_s"} <= set(where), where
+        assert sum(where["per_process"]) == 10 and len(where["per_process"]) <= 2, where
     # All the worker's processes: a supervisor and two workers.
     assert len(details["worker_rss_mb"][0]["per_process_mb"]) == 3
