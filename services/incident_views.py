@@ -13,19 +13,20 @@ from domain.identity import incident_workflow_id
 _ID_NUMBER = re.compile(r"^incident/(\d+)$")
 
 
-def _next_number(session) -> int:
+def _next_number(session, above: int = 0) -> int:
     from sqlalchemy import select
 
     from store.models import Incident
 
     numbers = [int(m.group(1)) for m in (_ID_NUMBER.match(i) for i in
                session.scalars(select(Incident.id).where(Incident.id.like("incident/%")))) if m]
-    return max(numbers, default=0) + 1
+    return max(numbers + [above], default=0) + 1
 
 
 def reserve_incident(database_url: str, unit_key: str, title: str, severity: str, detected_at: datetime,
-                     due_at: datetime) -> str:
-    """Write the incident's row under the next free number; returns its id (= workflow id)."""
+                     due_at: datetime, above: int = 0) -> str:
+    """Write the incident's row under the next free number (and above ``above``: a number
+    Temporal already knows is skipped); returns its id (= workflow id)."""
     from sqlalchemy.exc import IntegrityError
 
     from store.db import session_scope
@@ -34,7 +35,7 @@ def reserve_incident(database_url: str, unit_key: str, title: str, severity: str
     for _ in range(20):
         try:
             with session_scope(database_url) as session:
-                incident_id = incident_workflow_id(_next_number(session))
+                incident_id = incident_workflow_id(_next_number(session, above))
                 session.add(Incident(id=incident_id, unit=unit_key, title=title, severity=severity,
                                      detected_at=detected_at, due_at=due_at, status="open"))
             return incident_id
@@ -54,6 +55,12 @@ def forget_incident(database_url: str, incident_id: str) -> None:
 
 
 # -- reading -----------------------------------------------------------------------------
+
+def incident_number(incident_id: str) -> int:
+    """The number in "incident/12" (0 for anything else)."""
+    match = _ID_NUMBER.match(incident_id or "")
+    return int(match.group(1)) if match else 0
+
 
 def normalise_id(text: str) -> str:
     text = (text or "").strip()

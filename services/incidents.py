@@ -15,7 +15,7 @@ from domain.calendar import VN_TZ
 from domain.directory import Directory, Unit
 from domain.incidents import due_of
 from domain.policy import IncidentPolicy
-from services.incident_views import forget_incident, normalise_id, reserve_incident
+from services.incident_views import forget_incident, incident_number, normalise_id, reserve_incident
 
 # A detection time a little ahead of our clock is the reporter's clock being fast.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -109,24 +109,47 @@ async def open_incident(client, settings, config: Config, *, unit: str, title: s
     ``client`` may be a Temporal client or an async callable returning one (called
     only once the input is valid, so a typo is reported even with Temporal away).
     """
-    from workflows.incident import IncidentWorkflow
-
     draft = draft_incident(config, unit=unit, title=title, detected_at=detected_at, severity=severity, now=now)
     if callable(client) and not hasattr(client, "start_workflow"):
         client = await client()
     policy: IncidentPolicy = config.policies.incident
     due = due_of(draft.detected_at, policy)
-    incident_id = await asyncio.to_thread(reserve_incident, settings.database_url, draft.unit.key, draft.title,
-                                          draft.severity, draft.detected_at, due)
-    inp = IncidentInput(incident_id=incident_id, unit_key=draft.unit.key, unit_name=draft.unit.name,
-                        title=draft.title, detected_at=draft.detected_at, severity=draft.severity, policy=policy,
-                        opened_by=opened_by)
-    try:
-        await client.start_workflow(IncidentWorkflow.run, inp, id=incident_id, task_queue=settings.task_queue)
-    except BaseException:
-        await asyncio.to_thread(forget_incident, settings.database_url, incident_id)
-        raise
+    incident_id = await _start_numbered(client, settings, draft, due, policy, opened_by)
     return OpenedIncident(incident_id, draft.unit.key, draft.unit.name, draft.detected_at, due)
+
+
+# An incident's number is never given twice, even when the database was restored from a
+# backup older than Temporal's history (or several databases share one server): a number
+# Temporal already holds a workflow for is skipped.
+MAX_TAKEN_NUMBERS = 200
+
+
+async def _start_numbered(client, settings, draft: IncidentDraft, due: datetime, policy: IncidentPolicy,
+                          opened_by: str) -> str:
+    """Reserve the next number, start its workflow; skip numbers Temporal already knows."""
+    from temporalio.common import WorkflowIDReusePolicy
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    from workflows.incident import IncidentWorkflow
+
+    above = 0
+    for _ in range(MAX_TAKEN_NUMBERS):
+        incident_id = await asyncio.to_thread(reserve_incident, settings.database_url, draft.unit.key, draft.title,
+                                              draft.severity, draft.detected_at, due, above)
+        inp = IncidentInput(incident_id=incident_id, unit_key=draft.unit.key, unit_name=draft.unit.name,
+                            title=draft.title, detected_at=draft.detected_at, severity=draft.severity,
+                            policy=policy, opened_by=opened_by)
+        try:
+            await client.start_workflow(IncidentWorkflow.run, inp, id=incident_id, task_queue=settings.task_queue,
+                                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            return incident_id
+        except WorkflowAlreadyStartedError:
+            await asyncio.to_thread(forget_incident, settings.database_url, incident_id)
+            above = incident_number(incident_id)
+        except BaseException:
+            await asyncio.to_thread(forget_incident, settings.database_url, incident_id)
+            raise
+    raise RuntimeError("no free incident number")
 
 
 # -- reporting -----------------------------------------------------------------------------

@@ -373,3 +373,28 @@ def test_cli_show_and_list_read_the_store(sqlite_url, tmp_path):
     assert missing.returncode == 1 and "Không có sự cố" in missing.stderr
     bad = dondoc("incident", "open", "--unit", "Không có", "--title", "x")
     assert bad.returncode == 2 and "Không tìm thấy đơn vị" in bad.stderr
+
+
+async def test_a_number_temporal_already_holds_is_skipped(skipping_env, setup, tmp_path):
+    """A database restored from an old backup (here: a second, empty database on the same
+    server) numbers from 1 again; the number a workflow already has in Temporal, open or
+    closed, is skipped, so two incidents never share one workflow's history."""
+    h = Harness(skipping_env, setup, make_config())
+    async with h.worker():
+        first = await h.open()
+        url_b = f"sqlite:///{tmp_path / 'restored.db'}"
+        from store.db import make_engine
+        from store.models import Base
+
+        Base.metadata.create_all(make_engine(url_b))
+        restored = load_settings({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_DATABASE_URL": url_b,
+                                  "DONDOC_TASK_QUEUE": setup.task_queue})
+        now = await skipping_env.get_current_time()
+        second = await open_incident(skipping_env.client, restored, h.config, unit="vhxh", title="Lộ dữ liệu",
+                                     detected_at=now, now=now)
+        with session_scope(url_b) as session:
+            kept = [row.id for row in session.scalars(select(Incident))]
+    assert first.id != second.id and kept == [second.id]
+    assert int(second.id.split("/")[1]) > int(first.id.split("/")[1])
+    described = await skipping_env.client.get_workflow_handle(second.id).describe()
+    assert described.task_queue == setup.task_queue
