@@ -24,7 +24,31 @@ def exec_pytest(pytest_args: list[str]) -> None:
     # os._exit hook) is the command's own.
     os.chdir(ROOT)
     ensure_chromium()
-    os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_args])
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", *parallel_args(pytest_args), *pytest_args])
+
+
+MAX_TEST_PROCESSES = 4
+
+
+def parallel_args(pytest_args: list[str], environ: dict | None = None) -> list[str]:
+    """Run the suite on one pytest process per core (at most 4; DONDOC_TEST_PROCESSES
+    overrides, 1 = one process): most of its time is drills waiting on deadlines in
+    seconds, which overlap well. Whole files go to one process each (their module
+    fixtures are built once), the slowest first (tests/conftest.py). ``-n`` given by
+    the caller wins."""
+    env = os.environ if environ is None else environ
+    if any(a == "-n" or a.startswith("-n") and a[2:].isdigit() or a.startswith("--numprocesses")
+           or a in ("no:xdist", "-pno:xdist") for a in pytest_args):
+        return []
+    wanted = (env.get("DONDOC_TEST_PROCESSES") or "").strip()
+    if wanted:
+        count = int(wanted)
+    else:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        count = min(cores, MAX_TEST_PROCESSES)
+    # --no-loadscope-reorder: xdist would otherwise start the files with most tests first,
+    # leaving the drills (few tests, minutes each) to run alone at the end.
+    return ["-n", str(count), "--dist", "loadfile", "--no-loadscope-reorder"] if count > 1 else []
 
 
 CHROMIUM = "/usr/bin/chromium"

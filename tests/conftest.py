@@ -45,9 +45,14 @@ def city_notice() -> Path:
     return FIXTURES / "city_notice_003.txt"
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module")
 async def skipping_env():
-    """Time-skipping test server: for timers and ladders (no Schedules, Updates may hang)."""
+    """Time-skipping test server: for timers and ladders (no Schedules, Updates may hang).
+
+    One per test file: the server moves time only while nothing is pending anywhere on
+    it, so a workflow another file left waiting for its (stopped) worker would stop the
+    clock for every later test -- seen as a one-day sleep that never woke, once the
+    files ran in another order on several processes."""
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=temporal_test_server())
     yield env
     await env.shutdown()
@@ -121,3 +126,16 @@ def pytest_unconfigure(config):
 
 def pytest_sessionfinish(session, exitstatus):
     session.config._dondoc_exit_status = exitstatus
+
+
+# The files that take longest (drills waiting on deadlines in seconds, the stack and bench
+# runs; measured with --durations), started first when the suite runs on several
+# processes (`./dondoc test`, cli/test_cmd.py) so none of them is left to run alone at
+# the end. Order within a file is unchanged.
+SLOW_FILES = ("test_task_drill.py", "test_group_drill.py", "test_incident_drill.py", "test_bench_smoke.py",
+              "test_task_review.py", "test_zalo_drill.py", "test_up.py", "test_web_review.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))
