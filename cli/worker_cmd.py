@@ -50,8 +50,10 @@ def run(args) -> int:
 
 
 def _one(settings, config, slot: int, of: int) -> int:
+    from services.process_memory import limit_arenas
     from services.worker_pool import share_options
 
+    limit_arenas()  # before Temporal's threads start (services/process_memory.py)
     options = share_options(of)  # for one process alone: Temporal's own defaults (or DONDOC_WORKFLOW_CACHE)
     asyncio.run(_main(settings, config, options, slot=slot, of=of))
     return 0
@@ -81,8 +83,12 @@ async def _main(settings, config, options: dict, slot: int = 0, of: int = 1) -> 
     log.info("worker.start", temporal=settings.temporal_address, slot=slot, of=of, **options)
     if slot == 0:  # one process of the pool keeps the Schedules in step
         await _sync_schedules(client, settings, config, log)
+    from services.process_memory import trim_periodically
+
     task = asyncio.create_task(run_worker(client, settings, config, **options))
+    trimming = asyncio.create_task(trim_periodically())
     done, _ = await asyncio.wait({task, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
+    trimming.cancel()
     if task not in done:
         task.cancel()  # the worker shuts down gracefully on cancel
         try:

@@ -31,7 +31,14 @@ from typing import Callable
 from services.processes import die_with_parent
 
 MAX_DEFAULT_WORKERS = 4
-CACHE_BUDGET = 1000      # Temporal's max_cached_workflows for one process, shared by all
+CACHE_BUDGET = 1000      # Temporal's max_cached_workflows for one process alone
+# For several processes, in all: each process brings its own ~100 MiB (interpreter,
+# imports, Temporal runtime), paid for out of the cache. Measured (`dondoc bench
+# --workers 2`, 2,000 open tasks): 1,000 cached in all held 325 MiB, 600 held 302 MiB
+# (~60 KiB a cached workflow). A workflow not cached is replayed from its history at
+# its next step: the cold-cache burst stays within 1.5x bare Temporal (bench's
+# reminder_lag_cold_ratio), so the smaller cache costs little punctuality.
+POOL_CACHE_BUDGET = 600
 ACTIVITY_BUDGET = 100    # Temporal's default activity (and local activity) slots for one process
 WORKFLOW_TASK_SLOTS = 100
 STOP_TIMEOUT_S = 25      # above worker.GRACEFUL_SHUTDOWN (20 s), below processes.STOP_TIMEOUT_S (30 s)
@@ -55,9 +62,10 @@ def worker_count(value: int | None = None, environ: dict | None = None) -> int:
 
 def share_options(n: int, environ: dict | None = None) -> dict:
     """Worker options for one of N processes: its share of one process's budget (the
-    cache's: DONDOC_WORKFLOW_CACHE workflows in all, else Temporal's 1000)."""
+    cache's: DONDOC_WORKFLOW_CACHE workflows in all, else Temporal's 1000 for one
+    process and POOL_CACHE_BUDGET for several)."""
     env = os.environ if environ is None else environ
-    total = int(env.get("DONDOC_WORKFLOW_CACHE") or CACHE_BUDGET)
+    total = int(env.get("DONDOC_WORKFLOW_CACHE") or (CACHE_BUDGET if n == 1 else POOL_CACHE_BUDGET))
     cache = max(1, total // n)
     slots = max(1, math.ceil(ACTIVITY_BUDGET / n))
     return {"max_cached_workflows": cache, "max_concurrent_activities": slots,

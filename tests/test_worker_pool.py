@@ -72,10 +72,10 @@ def test_worker_count_and_each_process_share():
     assert worker_count(None, {}) == min(len(os.sched_getaffinity(0)), 4)
     with pytest.raises(ValueError):
         worker_count(0)
-    assert share_options(2, {})["max_cached_workflows"] == 500
+    assert share_options(2, {})["max_cached_workflows"] == worker_pool.POOL_CACHE_BUDGET // 2 == 300
     assert share_options(1, {}) == {"max_cached_workflows": 1000, "max_concurrent_activities": 100,
                                     "max_concurrent_local_activities": 100, "max_concurrent_workflow_tasks": 100}
-    assert share_options(2, {"DONDOC_WORKFLOW_CACHE": "600"})["max_cached_workflows"] == 300
+    assert share_options(2, {"DONDOC_WORKFLOW_CACHE": "1000"})["max_cached_workflows"] == 500
     assert share_options(2, {})["max_concurrent_activities"] == 50
     for n in range(1, 9):
         opts = share_options(n, {})
@@ -127,7 +127,7 @@ async def test_two_worker_processes_start_restart_and_stop(own_server, sqlite_ur
         starts = [json.loads(line) for line in log.read_text().splitlines()
                   if line.startswith("{") and '"worker.start"' in line]
         assert sorted(s["slot"] for s in starts) == [0, 1] and {s["of"] for s in starts} == {2}
-        assert {s["max_cached_workflows"] for s in starts} == {500}, "the cache divided between the two"
+        assert {s["max_cached_workflows"] for s in starts} == {worker_pool.POOL_CACHE_BUDGET // 2}, "the cache divided"
         assert {s["max_concurrent_activities"] for s in starts} == {50}
 
         victim = min(first)
