@@ -75,6 +75,8 @@ def run_list(args) -> int:
         return 0
     if not rows:
         print("Chưa có tài khoản nào trong cơ sở dữ liệu. Thêm bằng: ./dondoc users add TÊN --role office")
+        return 0
+    print(f"{'Tài khoản':<30} {'Vai trò':<22} Trạng thái")
     for r in rows:
         state = "đang dùng" if r["active"] else "đã khóa"
         pending = ", chưa đổi mật khẩu dùng một lần" if r["must_change_password"] else ""

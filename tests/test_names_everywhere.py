@@ -173,3 +173,16 @@ def test_the_command_line_shows_names(tmp_path):
     schedules = dondoc(url, "schedules")
     assert "Báo cáo hằng ngày: 16:00 hằng ngày, chỉ gửi ngày làm việc (giờ Việt Nam)" in schedules
     assert re.search(r"Thứ Bảy +\d\d/\d\d/\d{4} 16:00  \(Cuối tuần: không gửi\)", schedules), schedules
+
+
+@pytest.mark.parametrize("kind, data, words", [
+    # A missed report cycle keeps result "late" for the roll-up: the timeline says the
+    # cycle was missed (its label), never "Hoàn thành quá hạn" beside it.
+    ("cycle_missed", {"result": "late", "cycle": "2026-05"}, ["kỳ: tháng 5/2026"]),
+    ("task_completed", {"result": "late"}, ["kết quả: Hoàn thành quá hạn"]),
+    ("cycle_reported", {"result": "on_time"}, ["kết quả: Hoàn thành đúng hạn"]),
+])
+def test_timeline_details_say_a_missed_cycle_was_not_completed(kind, data, words):
+    from web.pages import event_details
+
+    assert event_details(data, kind) == words

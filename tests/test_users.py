@@ -52,6 +52,9 @@ def test_cli_add_list_reset_deactivate(tmp_path):
     assert cli_json(tmp_path, "list")[0]["active"] is False
     plain = cli(tmp_path, "add", "lead1", "--role", "leader")
     assert plain.returncode == 0 and "Mật khẩu dùng một lần" in plain.stdout
+    listed = cli(tmp_path, "list").stdout.splitlines()
+    assert listed[0].split() == ["Tài", "khoản", "Vai", "trò", "Trạng", "thái"]
+    assert [line.split()[0] for line in listed[1:]] == ["chanh", "lead1"]
 
 
 @pytest.mark.parametrize("args, words", [

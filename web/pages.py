@@ -88,7 +88,13 @@ _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm 
 _REVIEW_WORDS = {"judged_by": lambda v: JUDGED_WORDS.get(v, v), "waiting_since": vn_datetime}
 
 
-def event_details(data: dict | None) -> list[str]:
+# Events whose stored result is not a completion: a missed report cycle records
+# result "late" for the roll-up, and "kết quả: Hoàn thành quá hạn" beside "Kỳ báo cáo quá
+# hạn" would tell the office the cycle was done.
+_NO_RESULT_WORDS = {"cycle_missed"}
+
+
+def event_details(data: dict | None, kind: str = "") -> list[str]:
     """An event's data in words for the timeline ("kết quả: Hoàn thành đúng hạn · hạn mới: 31/12/2026")."""
     out = []
     # Stored data may come back with its keys sorted: read it in a reading order, who did it last.
@@ -108,6 +114,8 @@ def event_details(data: dict | None) -> list[str]:
                 out.append(f"ghi nhận theo văn bản giấy, người thực hiện: {value['recorded_by']}")
             continue
         if key == "result":
+            if kind in _NO_RESULT_WORDS:
+                continue
             value = RESULTS.get(value, value)
         elif key in ("due", "old_due", "new_due", "reported_on", "decision_date") and isinstance(value, str):
             value = vn_date(value)
