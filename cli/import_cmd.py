@@ -96,8 +96,15 @@ def print_preview(result, messages) -> None:
     print(f"  {len(result.tasks)} nhiệm vụ, {len(result.indicators)} chỉ tiêu, {len(result.problems)} vấn đề")
     for t in result.tasks:
         due = t.deadline.due.strftime("%d/%m/%Y") if t.deadline.due else {"recurring": "định kỳ"}.get(t.deadline.kind, "chưa rõ hạn")
-        print(f"  {t.stt:>6}  {due:<12} {t.title[:80]}")
+        print(f"  {t.stt:>6}  {due:<12} {one_line(t.title, 80)}")
     print_problems(result)
+
+
+def one_line(text: str, width: int) -> str:
+    """A cell of the preview table: line breaks of a wrapped title (Word cells keep them)
+    become spaces, so each task stays one row; longer than `width` ends in "…"."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def print_summary(result, summary, under_title: str = "") -> None:
