@@ -192,6 +192,7 @@ def run_show(args) -> int:
 
     if judged_words(view.get("evidence")):
         print(f"  Kết quả: {judged_words(view.get('evidence'))}")
+    _print_progress(view.get("progress"))
     for c in view["cycles"]:
         state, result = CYCLE_VI.get(c["status"], c["status"]), RESULT_VI.get(c["result"], "—")
         print(f"  Kỳ {period_words(c['period'])}: hạn {vn_date(c['due'], '—')}, {state}, {result}")
@@ -201,6 +202,19 @@ def run_show(args) -> int:
         print_children(view, config)
     _print_notifications(settings.database_url, config, view["notifications"])
     return 0
+
+
+def _print_progress(progress: dict | None) -> None:
+    """The unit's latest progress report, as the task page shows it."""
+    if not progress:
+        return
+    from domain.display import vn_datetime
+
+    print(f"  Tiến độ: {progress['percent']}% (báo cáo lúc {vn_datetime(progress['at'])})"
+          + (f": {progress['note']}" if progress.get("note") else ""))
+    for label, key in (("Khó khăn, vướng mắc", "difficulty"), ("Đề xuất, kiến nghị", "proposal")):
+        if progress.get(key):
+            print(f"  {label}: {progress[key]}")
 
 
 def _print_notifications(database_url: str, config, notifications: list[dict]) -> None:

@@ -85,12 +85,12 @@ def progress_form(page: str, path: str) -> dict:
     return {k: html.unescape(v) for k, v in fields.items()}
 
 
-def task_show(settings, task_id: str) -> dict:
+def task_show(settings, task_id: str, *flags: str) -> dict | str:
     env = {**os.environ, "DONDOC_DATABASE_URL": settings.database_url, "DONDOC_DATA_DIR": str(settings.data_dir)}
-    out = subprocess.run([DONDOC, "task", "show", task_id, "--json"], capture_output=True, text=True, cwd=ROOT,
+    out = subprocess.run([DONDOC, "task", "show", task_id, *flags], capture_output=True, text=True, cwd=ROOT,
                          timeout=60, env=env)
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return json.loads(out.stdout) if "--json" in flags else out.stdout
 
 
 async def login(client: httpx.AsyncClient, sqlite_url: str, config) -> None:
@@ -142,12 +142,16 @@ async def test_progress_through_the_link_page_reaches_the_leads_once_and_the_dai
                     assert not [t for t in about(fake_zalo, chat, name) if "KHÓ KHĂN" not in t]  # nothing else
 
                 # task show --json, the timeline on the dashboard, the daily report.
-                shown = task_show(settings, task.id)
+                shown = task_show(settings, task.id, "--json")
                 assert shown["status"] == "open"
                 assert {k: shown["progress"][k] for k in ("percent", "note", "difficulty", "proposal")} == {
                     "percent": 40, "note": "Đã khảo sát hiện trạng, lập dự toán", "difficulty": DIFFICULTY,
                     "proposal": "Đề nghị Sở Tài chính sớm bố trí kinh phí"}
                 assert datetime.fromisoformat(shown["progress"]["at"]) <= datetime.now(timezone.utc)
+                plain = task_show(settings, task.id)
+                assert "Tiến độ: 40% (báo cáo lúc " in plain and "Đã khảo sát hiện trạng, lập dự toán" in plain
+                assert f"Khó khăn, vướng mắc: {DIFFICULTY}" in plain
+                assert "Đề xuất, kiến nghị: Đề nghị Sở Tài chính sớm bố trí kinh phí" in plain
                 await login(web, sqlite_url, config)
                 dash = (await web.get(f"/dashboard/tasks/{task.id}")).text
                 assert "Đơn vị báo cáo tiến độ" in dash and "tiến độ: 40%" in dash and DIFFICULTY in dash
@@ -172,12 +176,12 @@ async def test_progress_through_the_link_page_reaches_the_leads_once_and_the_dai
                 daily = daily_data(sqlite_url, config, datetime.now(timezone.utc))
                 assert daily["progress"]["difficulties"] == [] and daily["progress"]["counts"]["average_percent"] == 70
                 assert "Khó khăn, vướng mắc cần tháo gỡ" not in short_text(daily, "")
-                assert task_show(settings, task.id)["progress"]["percent"] == 70
+                assert task_show(settings, task.id, "--json")["progress"]["percent"] == 70
 
                 # A wrong percent is refused beside the box, what was typed kept; nothing recorded.
                 wrong = await web.post(f"{path}/progress", data={**cleared, "percent": "140"})
                 assert wrong.status_code == 422 and "từ 0 đến 100" in wrong.text and 'value="140"' in wrong.text
-        assert task_show(settings, task.id)["progress"]["percent"] == 70
+        assert task_show(settings, task.id, "--json")["progress"]["percent"] == 70
         await dev_env.client.get_workflow_handle(task.id).terminate("test over")
 
 
@@ -207,5 +211,5 @@ async def test_progress_through_the_json_api(live, dev_env, sqlite_url, fake_zal
                        "the difficulty to the supervisors")
         await asyncio.sleep(1.5)
         assert len([t for t in about(fake_zalo, "bcd-chat", name) if "Thiếu nhân lực" in t]) == 1
-        assert task_show(settings, task.id)["progress"]["percent"] == 25
+        assert task_show(settings, task.id, "--json")["progress"]["percent"] == 25
         await dev_env.client.get_workflow_handle(task.id).terminate("test over")
