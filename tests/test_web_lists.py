@@ -362,3 +362,19 @@ def test_cli_list_and_show_speak_like_the_pages(sqlite_url, tmp_path, monkeypatc
     assert overdue_words(working, days, capital=True) in ext  # the very phrase of the task list page
     shown = run("task", "show", "t/rec")
     assert "Kỳ tháng 5/2026" in shown and f"hạn {june:%d/%m/%Y}, đang mở" in shown and "2026-06" not in shown
+
+
+def test_the_link_page_says_the_deadline_was_extended(dash):
+    """The officer's link page states the deadline as the lists do: "(gia hạn từ …)"."""
+    from domain.links import make_link
+
+    settings = dash.app.state.settings
+    now_due, first = TODAY - timedelta(days=12), TODAY - timedelta(days=60)
+    url = make_link(settings.secret_key, settings.public_url, "t/ext", "", "vhxh", "confirm",
+                    expires_at=datetime.now(timezone.utc) + timedelta(days=30))
+    page = dash.get(url[len(settings.public_url):])
+    assert page.status_code == 200
+    assert f"hạn {now_due:%d/%m/%Y} (gia hạn từ {first:%d/%m/%Y})" in unescape(page.text)
+    url = make_link(settings.secret_key, settings.public_url, "t/kho", "", "vhxh", "confirm",
+                    expires_at=datetime.now(timezone.utc) + timedelta(days=30))
+    assert "gia hạn từ" not in dash.get(url[len(settings.public_url):]).text

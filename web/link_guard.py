@@ -17,7 +17,7 @@ from domain.links import LinkClaims, LinkError, verify
 from web import csrf
 from web.limits import BodyTooLarge, read_form
 from web.pages import render, today_vn
-from web.queries import official_name
+from web.queries import extended_from, extensions, official_name
 
 ONCE_CYCLES = ("", "once")    # the cycle a one-off task's links name
 
@@ -71,6 +71,7 @@ class Subject:
     unit_names: list[str]
     official_name: str
     done: dict | None         # the first confirmation, when there is one
+    extended_from: str | None = None  # a one-off deadline before approved extensions (ISO day)
 
 
 def load_subject(database_url: str, config, claims: LinkClaims) -> Subject:
@@ -86,9 +87,11 @@ def load_subject(database_url: str, config, claims: LinkClaims) -> Subject:
                           "Không tìm thấy nhiệm vụ của đường dẫn này (có thể nhiệm vụ đã bị xóa hoặc "
                           "đường dẫn thuộc hệ thống khác). Vui lòng liên hệ Văn phòng (bộ phận thường trực).")
         cycles = session.scalars(select(Cycle).where(Cycle.task_id == task.id)).all()
+        moves = extensions(session, [task.id]).get(task.id)
     cycle = _cycle_of(task, cycles, claims.cycle)
+    moved_from = extended_from(task.due.isoformat(), moves) if cycle is None and task.due else None
     return Subject(task, cycle, unit_names(config, task.lead_units), official_name(config, task.lead_official),
-                   _first_confirmation(task, cycle))
+                   _first_confirmation(task, cycle), moved_from)
 
 
 def _cycle_of(task, cycles, name: str):
