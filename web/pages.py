@@ -88,6 +88,13 @@ _POLICY_NAMES = {"once": "nhiệm vụ có thời hạn", "recurring": "nhiệm 
 _REVIEW_WORDS = {"judged_by": lambda v: JUDGED_WORDS.get(v, v), "waiting_since": vn_datetime}
 
 
+def task_href(task_id: str) -> str:
+    """The dashboard page of a task (its id keeps its slashes: "task/12/1")."""
+    from urllib.parse import quote
+
+    return f"/dashboard/tasks/{quote(task_id, safe='/')}"
+
+
 # Events whose stored result is not a completion: a missed report cycle records
 # result "late" for the roll-up, and "kết quả: Hoàn thành quá hạn" beside "Kỳ báo cáo quá
 # hạn" would tell the office the cycle was done.

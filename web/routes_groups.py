@@ -17,14 +17,13 @@ and the pages see it. Only admin and office act (``@page(act=True)``).
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.access import page
-from web.pages import render
+from web.pages import render, task_href
 
 DONE = {"saved": "Đã lưu nhóm. Lần nhập kế hoạch tới (hoặc nút «Tạo nhiệm vụ cho thành viên mới» trên trang "
                  "nhiệm vụ) tạo nhiệm vụ cho đơn vị mới vào nhóm và hủy nhiệm vụ của đơn vị đã rời nhóm.",
@@ -95,7 +94,7 @@ async def sync_page(request: Request):
     from services.tasks import spec_of
 
     task_id = request.path_params["task_id"]
-    back = f"/dashboard/tasks/{quote(task_id, safe='/')}"
+    back = task_href(task_id)
     view = await asyncio.to_thread(task_view, _db(request), task_id)
     client = await request.app.state.temporal.get()
     if view is None or view["status"] != "open" or client is None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -29,7 +28,7 @@ from services.task_actions import (
 )
 from web.access import page
 from web.forms import read_confirmation
-from web.pages import now_utc, render, today_vn
+from web.pages import now_utc, render, task_href, today_vn
 from web.queries import official_name, unit_name
 from web.updates import UpdateOutcome, call_update, confirm_key, was_first
 
@@ -70,7 +69,7 @@ def action_context(request: Request, detail: dict, state: dict | None = None) ->
         "units": [(u.key, u.name) for u in directory.units], "officials": officials, "current_official": current,
         "ids": ids, "open": state.get("action", ""), "typed": {state.get("action", ""): state.get("values", {})},
         "problems": {state.get("action", ""): state.get("errors", {})}, "failure": state.get("failure", ""),
-        "done": done, "base": f"/dashboard/tasks/{quote(detail['id'], safe='/')}/actions",
+        "done": done, "base": task_href(detail['id']) + "/actions",
     }}
 
 
@@ -133,7 +132,7 @@ async def task_action(request: Request):
     if refusal is not None:
         return _again(request, ctx, action, req, *refusal)
     revoked = await follow_up(request, action, ctx["t"], req)
-    back = f"/dashboard/tasks/{quote(task_id, safe='/')}?done={action}" + (f"&n={revoked}" if revoked else "")
+    back = task_href(task_id) + f"?done={action}" + (f"&n={revoked}" if revoked else "")
     return RedirectResponse(back + "#thao-tac", status_code=303)
 
 

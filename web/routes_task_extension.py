@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -23,7 +22,7 @@ from starlette.routing import Route
 from domain.links import LinkClaims
 from web.access import page
 from web.accounts import ROLE_LABELS
-from web.pages import now_utc, render
+from web.pages import now_utc, render, task_href
 from web.routes_extension import pending_requests, record_event
 from web.updates import call_update
 
@@ -49,16 +48,12 @@ def extension_context(request: Request, detail: dict) -> dict:
     done = DONE.get(request.query_params.get("extension", ""), "")
     return {"ext": {"pending": waiting if detail.get("status") == "open" else [], "done": done,
                     "can": may_decide(getattr(request.state, "user", None)),
-                    "action": f"/dashboard/tasks/{quote(detail['id'], safe='/')}/extension"}}
+                    "action": task_href(detail['id']) + "/extension"}}
 
 
 def _refused(request: Request, task_id: str, heading: str, message: str, status: int):
-    return render(request, "error.html", {"heading": heading, "message": message, "back": _page(task_id)},
+    return render(request, "error.html", {"heading": heading, "message": message, "back": task_href(task_id)},
                   status=status)
-
-
-def _page(task_id: str) -> str:
-    return f"/dashboard/tasks/{quote(task_id, safe='/')}"
 
 
 @page
@@ -91,7 +86,7 @@ async def decide(request: Request):
     if not approve:  # no workflow change, so no workflow notice: tell the unit here, as the link does
         await asyncio.to_thread(_tell_unit, settings, request.app.state.config, task_id, cycle, chosen, data)
     word = "approved" if approve else "declined"
-    return RedirectResponse(f"{_page(task_id)}?extension={word}#gia-han", status_code=303)
+    return RedirectResponse(f"{task_href(task_id)}?extension={word}#gia-han", status_code=303)
 
 
 def _tell_unit(settings, config, task_id: str, cycle: str, chosen: dict, data: dict) -> None:

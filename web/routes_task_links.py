@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.access import page
+from web.pages import task_href
 from web.queries import recipient_name
 
 PURPOSES = {"confirm": "Xác nhận hoàn thành", "extend": "Duyệt gia hạn", "incident": "Báo cáo sự cố",
@@ -36,7 +36,7 @@ async def revoke_link(request: Request):
     task_id = str(request.state.form.get("task_id", ""))
     done = await asyncio.to_thread(revoke, request.app.state.settings.database_url, request.path_params["link_id"],
                                    task_id, request.state.user.username, datetime.now(timezone.utc))
-    back = f"/dashboard/tasks/{quote(task_id, safe='/')}?revoked={'1' if done else '0'}#duong-dan"
+    back = task_href(task_id) + f"?revoked={'1' if done else '0'}#duong-dan"
     return RedirectResponse(back, status_code=303)
 
 

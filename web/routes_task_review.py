@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -24,7 +23,7 @@ from starlette.routing import Route
 from domain.review import JUDGED_WORDS
 from services.task_review import WAITING, ReviewRequest, confirmed_day, not_waiting, read_review
 from web.access import page
-from web.pages import now_utc, render, today_vn
+from web.pages import now_utc, render, task_href, today_vn
 from web.updates import call_update
 
 DONE = {"accept": "Đã chấp nhận kết quả: nhiệm vụ hoàn thành; những người đã được nhắc được báo.",
@@ -48,7 +47,7 @@ def review_context(request: Request, detail: dict, state: dict | None = None) ->
         "form_id": state.get("form_id") or secrets.token_urlsafe(9), "typed": state.get("values", {}),
         "problems": state.get("errors", {}), "failure": state.get("failure", ""),
         "done": DONE.get(request.query_params.get("reviewed", ""), ""),
-        "action": f"/dashboard/tasks/{quote(detail['id'], safe='/')}/review",
+        "action": task_href(detail['id']) + "/review",
     }}
 
 
@@ -78,7 +77,7 @@ async def review_task(request: Request):
     if outcome.state != "ok":
         return _again(request, ctx, req, FAILED[outcome.state], 409 if outcome.state == "closed" else 503)
     await _shown(request, task_id)
-    back = f"/dashboard/tasks/{quote(task_id, safe='/')}?reviewed={req.arg['decision']}#duyet-ket-qua"
+    back = task_href(task_id) + f"?reviewed={req.arg['decision']}#duyet-ket-qua"
     return RedirectResponse(back, status_code=303)
 
 

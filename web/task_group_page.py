@@ -8,9 +8,9 @@ children in line with the group now (web/routes_groups.py).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from urllib.parse import quote
 
 from domain.rollup import is_overdue
+from web.pages import task_href
 
 
 def group_context(database_url: str, config, task_id: str, members: str = "") -> dict:
@@ -31,7 +31,7 @@ def group_context(database_url: str, config, task_id: str, members: str = "") ->
         titles = {c.id: c for c in child_rows(session, task_id)} if "children" in view else {}
         out: dict = {}
         if parent is not None:
-            out["parent"] = {"href": _href(parent.id), "title": parent.title, "stt": parent.stt,
+            out["parent"] = {"href": task_href(parent.id), "title": parent.title, "stt": parent.stt,
                              "plan": parent.plan.name if parent.plan else ""}
         if "children" in view:
             now = datetime.now(timezone.utc)
@@ -40,20 +40,16 @@ def group_context(database_url: str, config, task_id: str, members: str = "") ->
     if not out:
         return {}
     out["members_done"] = _members_note(members)
-    out["sync_url"] = _href(task_id) + "/group/sync"
+    out["sync_url"] = task_href(task_id) + "/group/sync"
     return {"group": out, "parent_task": "children" in out}
 
 
 def _child(config, row, state: dict, now: datetime, label) -> dict:
     due_at = (row.raw or {}).get("due_at")
     late = is_overdue(state["status"], row.due, datetime.fromisoformat(due_at) if due_at else None, now)
-    return {"href": _href(row.id), "title": row.title, "unit": label(config.directory, state["unit"]),
+    return {"href": task_href(row.id), "title": row.title, "unit": label(config.directory, state["unit"]),
             "status": state["status"], "result": state["result"], "due": row.due.isoformat() if row.due else None,
             "overdue": late, "plan": row.plan.name if row.plan else "", "stt": row.stt}
-
-
-def _href(task_id: str) -> str:
-    return f"/dashboard/tasks/{quote(task_id, safe='/')}"
 
 
 def _members_note(value: str) -> str:
