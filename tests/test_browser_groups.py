@@ -13,7 +13,7 @@ from config.settings import load_settings
 from embedded import free_port
 from web.app import create_app
 from test_browser import ARGS, ARTIFACTS, CHROMIUM, DESKTOP, PHONE, LiveServer
-from test_browser_lists import sideways
+from test_browser_lists import logged_in as logged_in_as, sideways
 from test_group_web import PARENT, PASSWORD, seed
 
 playwright = pytest.importorskip("playwright.async_api", reason="pip install playwright (dev extra)")
@@ -21,14 +21,7 @@ playwright = pytest.importorskip("playwright.async_api", reason="pip install pla
 
 async def logged_in(browser, base: str, device: dict):
     """The standing office (vanphong, seeded by test_group_web.seed), logged in."""
-    ctx = await browser.new_context(**device)
-    page = await ctx.new_page()
-    await page.goto(base + "/login")
-    await page.fill("#username", "vanphong")
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(base + "/dashboard")
-    return ctx, page
+    return await logged_in_as(browser, base, device, "vanphong", PASSWORD)
 
 
 @pytest.fixture

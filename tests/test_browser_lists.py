@@ -39,12 +39,12 @@ def site(tmp_path, sqlite_url, monkeypatch):
     return settings, config
 
 
-async def logged_in(browser, base: str, device: dict):
+async def logged_in(browser, base: str, device: dict, username: str = "admin", password: str = OWN):
     ctx = await browser.new_context(**device)
     page = await ctx.new_page()
     await page.goto(base + "/login")
-    await page.fill("#username", "admin")
-    await page.fill("#password", OWN)
+    await page.fill("#username", username)
+    await page.fill("#password", password)
     await page.click("button[type=submit]")
     await page.wait_for_url(base + "/dashboard")
     return ctx, page
