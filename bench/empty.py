@@ -45,12 +45,10 @@ async def _serve(address: str, queue: str) -> None:
 
 def product_sticky_timeout():
     """The product worker's sticky-queue timeout (worker.py), so the yardstick is not
-    slowed by a setting dondoc tuned for the same burst; Temporal's 10 s otherwise."""
-    from datetime import timedelta
+    slowed by a setting dondoc tuned for the same burst."""
+    from worker import STICKY_QUEUE_TIMEOUT
 
-    import worker
-
-    return getattr(worker, "STICKY_QUEUE_TIMEOUT", timedelta(seconds=10))
+    return STICKY_QUEUE_TIMEOUT
 
 
 if __name__ == "__main__":

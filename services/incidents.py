@@ -5,7 +5,7 @@ its workflow; send the ``report`` update with a bounded wait.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -132,22 +132,23 @@ async def _start_numbered(client, settings, draft: IncidentDraft, due: datetime,
 
     from workflows.incident import IncidentWorkflow
 
+    db = settings.database_url
+    inp = IncidentInput(incident_id="", unit_key=draft.unit.key, unit_name=draft.unit.name, title=draft.title,
+                        detected_at=draft.detected_at, severity=draft.severity, policy=policy, opened_by=opened_by)
     above = 0
     for _ in range(MAX_TAKEN_NUMBERS):
-        incident_id = await asyncio.to_thread(reserve_incident, settings.database_url, draft.unit.key, draft.title,
-                                              draft.severity, draft.detected_at, due, above)
-        inp = IncidentInput(incident_id=incident_id, unit_key=draft.unit.key, unit_name=draft.unit.name,
-                            title=draft.title, detected_at=draft.detected_at, severity=draft.severity,
-                            policy=policy, opened_by=opened_by)
+        incident_id = await asyncio.to_thread(reserve_incident, db, draft.unit.key, draft.title, draft.severity,
+                                              draft.detected_at, due, above)
         try:
-            await client.start_workflow(IncidentWorkflow.run, inp, id=incident_id, task_queue=settings.task_queue,
+            await client.start_workflow(IncidentWorkflow.run, replace(inp, incident_id=incident_id), id=incident_id,
+                                        task_queue=settings.task_queue,
                                         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
             return incident_id
         except WorkflowAlreadyStartedError:
-            await asyncio.to_thread(forget_incident, settings.database_url, incident_id)
+            await asyncio.to_thread(forget_incident, db, incident_id)
             above = incident_number(incident_id)
         except BaseException:
-            await asyncio.to_thread(forget_incident, settings.database_url, incident_id)
+            await asyncio.to_thread(forget_incident, db, incident_id)
             raise
     raise RuntimeError("no free incident number")
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+from functools import cache
 
 M_ARENA_MAX = -8          # mallopt's parameter number in glibc's malloc.h
 ARENAS = 2
 TRIM_EVERY_S = 30.0
 
 
+@cache  # looked up once per process, not at every trim
 def _libc():
     name = ctypes.util.find_library("c")
     if not name:

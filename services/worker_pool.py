@@ -9,12 +9,12 @@ worker that cannot start is reported instead of spun), and on SIGTERM or Ctrl-C
 stops them all together, each finishing its in-flight work (worker.py's graceful
 shutdown), then SIGKILL for one that does not.
 
-The budget of one process is divided among the N: the workflow cache (what grows a
-worker's memory with the open workflows) and the activity slots, so N processes
-together hold as many workflows and run as many activities at once as one did. Each
-process still brings its own interpreter, imports and Temporal runtime (about
-100 MiB idle, `dondoc bench` measures it): DONDOC_WORKFLOW_CACHE trades cache for
-memory where that matters.
+The activity slots of one process are divided among the N, so they run as many
+activities at once as one did. The workflow cache (what grows a worker's memory with
+the open workflows) is divided too, from a smaller total (POOL_CACHE_BUDGET): each
+process brings its own interpreter, imports and Temporal runtime (about 100 MiB idle,
+`dondoc bench` measures it), paid for out of the cache. DONDOC_WORKFLOW_CACHE sets the
+total where memory or replays matter more.
 """
 from __future__ import annotations
 
