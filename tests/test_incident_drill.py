@@ -269,8 +269,12 @@ async def test_dashboard_opens_an_incident(dev_env, drill, fake_zalo):
         where = opened.headers["location"]
         assert where.startswith("/dashboard/incidents/incident/")
         await wait_for(lambda: texts(fake_zalo, "police-chat", "bảng điều khiển"), 10, "the alert")
-        await wait_for(lambda: incident_view(settings.database_url, config, where.rsplit("/", 1)[-1])["notifications"],
+        number = where.rsplit("/", 1)[-1]
+        await wait_for(lambda: incident_view(settings.database_url, config, number)["notifications"],
                        10, "the delivery log")
+        # The step's timeline event is recorded after its send: the page below shows both.
+        await wait_for(lambda: [e for e in incident_view(settings.database_url, config, number)["events"]
+                                if (e["data"] or {}).get("step") == "alert"], 10, "the alert on the timeline")
         detail = await web.get(where)
         assert detail.status_code == 200 and "Tấn công từ chối dịch vụ" in detail.text and "alert" in detail.text
         await dev_env.client.get_workflow_handle(where.removeprefix("/dashboard/incidents/")).terminate("test done")
