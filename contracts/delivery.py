@@ -1,6 +1,5 @@
 """What a message is, as it crosses the workflow boundary: to whom (a recipient and
 its channels), what (a template kind and its context), and what became of it."""
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 

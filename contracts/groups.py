@@ -7,7 +7,6 @@ completes when every child has, and it runs one escalation ladder for the lead
 official and the supervisors naming the overdue units, instead of one per child.
 Like contracts/tasks.py, no I/O; history holds keys, never names or channels.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime

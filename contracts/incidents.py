@@ -1,6 +1,5 @@
 """The data crossing the incident workflow's boundary: its input and carried state,
 the report update, the query's answer, and the activities' requests and results."""
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime

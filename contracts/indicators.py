@@ -6,7 +6,6 @@ contracts/tasks.py and contracts/delivery.py).
 Dates that name a day travel as ISO text; instants as aware UTC datetimes. History
 holds keys and the indicator's own words (name, target), never a channel or a link.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +29,18 @@ class IndicatorSpec:
     every: str = "month"                     # month | year
     year: int = 0                            # the year the target is for: judged at its end
     reported_through: str = ""               # ISO day of the latest value known at start (the import's)
+
+
+@dataclass
+class ValueAnswer:
+    indicator_id: str
+    first: bool = True                       # False: this key was answered before; nothing new recorded
+    status: str = "no_data"                  # met | not_met | no_data | unclear (the value, judged)
+    reason: str = ""                         # why unclear, in Vietnamese
+    value: str = ""
+    as_of: str = ""
+    cycle: str = ""                          # the cycle it closed ("" when it closed none)
+    message: str = ""
 
 
 @dataclass
@@ -63,18 +74,6 @@ class ReportValueInput:
     note: str = ""
     reported_by: str = ""                    # recipient key from the signed link, "cli", "api:<user>"
     cycle: str = ""                          # the cycle the link was for ("" = the open one)
-
-
-@dataclass
-class ValueAnswer:
-    indicator_id: str
-    first: bool = True                       # False: this key was answered before; nothing new recorded
-    status: str = "no_data"                  # met | not_met | no_data | unclear (the value, judged)
-    reason: str = ""                         # why unclear, in Vietnamese
-    value: str = ""
-    as_of: str = ""
-    cycle: str = ""                          # the cycle it closed ("" when it closed none)
-    message: str = ""
 
 
 @dataclass

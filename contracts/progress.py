@@ -4,7 +4,6 @@
 Like contracts/tasks.py, kept out of workflows/ and imported passed through. The web
 and the API may send it as a plain dict with these field names.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 

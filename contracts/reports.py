@@ -1,6 +1,5 @@
 """The data crossing the report workflow's boundary: what to build, what was built
 and for whom, and what became of it."""
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any

@@ -7,7 +7,6 @@ people a review notice reaches with their channel groups (``task_review_recipien
 Imports nothing with I/O (see contracts/tasks.py). Dates that name a day are ISO text,
 instants aware UTC datetimes.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -8,7 +8,6 @@ only it knows (the step, the template's context, the record's state) and the act
 does the rest -- recipients, each message, the record -- and answers a count. Names and
 channels are looked up at send time, so history still holds keys only.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime

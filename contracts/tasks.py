@@ -9,7 +9,6 @@ Dates that name a day travel as ISO text ("2026-06-30"); instants as aware UTC
 datetimes. The web app and the CLI may send updates as plain dicts with these
 field names (unknown keys are ignored by the converter).
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -66,6 +65,21 @@ class StepPlan:
     kind: str                                # assigned | reminder | escalation | cycle_*
     days: int = 0                            # working days left (> 0), 0 on the day, late (< 0)
     context: dict = field(default_factory=dict)   # extra template context (amended notices)
+
+
+@dataclass
+class UpdateAnswer:
+    task_id: str
+    action: str                              # confirm | extend | amend | cancel | resend_link
+    first: bool = True                       # False: another key after the first counted; nothing changed
+    status: str = "open"                     # open | completed | cancelled (the task)
+    result: str | None = None                # early | on_time | late (the task or the cycle)
+    completed_on: str | None = None
+    cycle: str = ""
+    due: str | None = None
+    due_at: datetime | None = None
+    evidence: dict | None = None
+    message: str = ""
 
 
 @dataclass
@@ -155,21 +169,6 @@ class ResendInput:
     """Send the unit its confirmation link again, now (the dashboard's "gửi lại")."""
     key: str
     actor: str = ""                          # the dashboard account that asked
-
-
-@dataclass
-class UpdateAnswer:
-    task_id: str
-    action: str                              # confirm | extend | amend | cancel | resend_link
-    first: bool = True                       # False: another key after the first counted; nothing changed
-    status: str = "open"                     # open | completed | cancelled (the task)
-    result: str | None = None                # early | on_time | late (the task or the cycle)
-    completed_on: str | None = None
-    cycle: str = ""
-    due: str | None = None
-    due_at: datetime | None = None
-    evidence: dict | None = None
-    message: str = ""
 
 
 @dataclass

@@ -4,7 +4,6 @@ A policy is plain data so it can travel inside a workflow's input (it is copied
 when the task starts, so a later configuration change never silently alters a
 running task: Grafana OnCall's lesson).
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal

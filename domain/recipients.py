@@ -13,7 +13,6 @@ opened, so an unknown one there is a configuration change to look at).
 
 A level with nobody, or with nobody reachable (no channel), is named in ``missing``.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal

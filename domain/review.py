@@ -17,7 +17,6 @@ applied when the reviewer accepts it: the office's own delay never makes a resul
 Pure: the calendar comes in as an argument (the task workflow asks an activity, so
 the answer is recorded in history).
 """
-from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
