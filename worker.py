@@ -16,6 +16,7 @@ from typing import Any, Callable
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from services.type_hints import install as install_type_hints
 from services.workflow_runner import workflow_runner
 
 Part = Callable[[Any, Any], tuple[list, list]]
@@ -151,6 +152,7 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
         workflows += wfs
         activities += acts
     share_workflow_code(workflows)
+    install_type_hints()  # payload classes' hints worked out once (services/type_hints.py)
     # On shutdown (a deploy, Ctrl-C) a send in flight finishes and reports instead of
     # being cut off: cut off, the server would only retry it after its 2-minute timeout.
     worker_options.setdefault("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN)

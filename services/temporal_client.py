@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.type_hints import install as install_type_hints
+
 
 def tls_config(settings):
     """temporalio's TLSConfig for these settings, or False for plain gRPC (loopback)."""
@@ -33,4 +35,5 @@ async def connect(settings):
     """A Temporal client for these settings (address, namespace, TLS)."""
     from temporalio.client import Client
 
+    install_type_hints()  # what the client decodes (query and update answers) too
     return await Client.connect(settings.temporal_address, namespace=settings.namespace, tls=tls_config(settings))
