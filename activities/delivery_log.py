@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from functools import lru_cache
+
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.delivery import DeliverRequest, DeliverResult
 from store.db import retry_write
@@ -52,17 +55,22 @@ class RowState:
     error: str
 
 
+# The delivery's row and, in the same read, a channel row that was sent: one query
+# where two were (the common case -- nothing sent yet -- reads nothing twice).
+_SENT_Q = select(_T.c.key, _T.c.status, _T.c.channel, _T.c.attempts, _T.c.error, _T.c.subject_id, _T.c.cycle,
+                 _T.c.step, _T.c.recipient, _T.c.target, _T.c.sent_at, _T.c.created_at).where(
+    or_(_T.c.key == bindparam("k"), (_T.c.parent_key == bindparam("k")) & (_T.c.status == "sent")))
+
+
 def sent_in(session, key: str) -> DeliverResult | None:
     """The delivery's result when it was already sent, else None."""
-    row = session.execute(select(_T.c.status, _T.c.channel, _T.c.attempts, _T.c.error)
-                          .where(_T.c.key == key)).first()
+    rows = session.execute(_SENT_Q, {"k": key}).all()
+    row = next((r for r in rows if r.key == key), None)
     if row is not None and row.status == "sent":
         return DeliverResult(key, "sent", row.channel, row.attempts, row.error)
     # A crash after a channel accepted the message but before the
     # delivery's row was updated: the channel row knows.
-    sent = session.execute(select(_T.c.subject_id, _T.c.cycle, _T.c.step, _T.c.recipient, _T.c.channel,
-                                  _T.c.target, _T.c.sent_at, _T.c.created_at)
-                           .where(_T.c.parent_key == key, _T.c.status == "sent").limit(1)).first()
+    sent = next((r for r in rows if r.key != key), None)
     if sent is None:
         return None
     done = dict(status="sent", channel=sent.channel, target=sent.target, sent_at=sent.sent_at)
@@ -82,17 +90,28 @@ def transaction(database_url: str, work):
 
 
 def write_row(session, req: DeliverRequest, w: RowWrite, now: datetime) -> RowState:
-    # Locked for update (PostgreSQL): a concurrent write of the same row waits, and its
-    # attempt count adds to this one's instead of overwriting it.
-    row = session.execute(select(_T.c.attempts).where(_T.c.key == w.key).with_for_update()).first()
-    values = dict(channel=w.channel, target=w.target, status=w.status, error=w.error)
-    if w.status == "sent":
-        values["sent_at"] = now
-    attempts = (row.attempts or 0 if row is not None else 0) + (1 if w.add_attempt else 0)
-    if row is None:
-        session.execute(insert(_T).values(key=w.key, subject_id=req.subject_id, cycle=req.cycle,
-                                          step=req.step[:STEP_COLUMN], recipient=req.recipient.key,
-                                          attempts=attempts, created_at=now, parent_key=w.parent, **values))
-    else:
-        session.execute(update(_T).where(_T.c.key == w.key).values(attempts=attempts, **values))
+    """Insert the row, or add this write's attempt to it: one statement (an upsert, the
+    store being SQLite or PostgreSQL), atomic, so a concurrent write of the same row
+    adds its attempt to this one's instead of overwriting it."""
+    dialect = session.get_bind().dialect.name
+    params = dict(key=w.key, subject_id=req.subject_id, cycle=req.cycle, step=req.step[:STEP_COLUMN],
+                  recipient=req.recipient.key, channel=w.channel, target=w.target, status=w.status,
+                  error=w.error, add=1 if w.add_attempt else 0, now=now, parent=w.parent)
+    attempts = session.execute(_upsert(dialect, w.status == "sent"), params).scalar_one()
     return RowState(attempts, w.error)
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str, sent: bool):
+    """INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING attempts, built once."""
+    ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_T).values(
+        key=bindparam("key"), subject_id=bindparam("subject_id"), cycle=bindparam("cycle"), step=bindparam("step"),
+        recipient=bindparam("recipient"), channel=bindparam("channel"), target=bindparam("target"),
+        status=bindparam("status"), error=bindparam("error"), attempts=bindparam("add"),
+        created_at=bindparam("now"), parent_key=bindparam("parent"),
+        **({"sent_at": bindparam("now")} if sent else {}))
+    changes = {c: ins.excluded[c] for c in ("channel", "target", "status", "error")}
+    if sent:
+        changes["sent_at"] = ins.excluded.sent_at
+    changes["attempts"] = func.coalesce(_T.c.attempts, 0) + ins.excluded.attempts
+    return ins.on_conflict_do_update(index_elements=[_T.c.key], set_=changes).returning(_T.c.attempts)

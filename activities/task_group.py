@@ -25,7 +25,8 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.task_step import SENDERS, default_delivery, send_step
-from activities.tasks import plan_steps, write_projection
+from activities.tasks import plan_steps
+from store.task_projection import write_projection
 from contracts.groups import ChildrenCancel, GroupStepSend, RollupRequest, RollupResult
 from contracts.steps import StepRecord, StepSend
 from contracts.tasks import CancelInput, PlanRequest, PlanResult

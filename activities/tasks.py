@@ -17,7 +17,7 @@ services/tasks.py and services/task_views.py.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any, Callable
 
 from temporalio import activity
@@ -28,6 +28,7 @@ from domain.directory import Directory
 from domain.calendar import VN_TZ, WorkingCalendar
 from domain.recipients import keys_only, resolve
 from store.people_channels import people_directory
+from store.task_projection import write_projection
 from domain.cycles import CyclePeriod, first_cycle, next_cycle
 from domain.ladder import Due, PlannedStep, due_of, plan_after, plan_from, working_days_between
 from domain.checkin import checkin_days, checkin_step, with_checkin
@@ -91,68 +92,6 @@ def resolve_recipients(directory: Directory, lead_units: list[str], lead_officia
     # Keys only: this answer is recorded in the workflow's history; the delivery
     # activity looks the channels up when it sends.
     return TaskRecipients([keys_only(r) for r in found.recipients], found.missing, keys_only(found.standing_office))
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def write_projection(database_url: str, p: TaskProjection) -> bool:
-    """Upsert the task row (and cycle row) and add the event; False if the event was
-    there already (a retried activity)."""
-    from sqlalchemy import select
-
-    from store.db import write_scope
-    from store.models import Cycle, Event, Task
-
-    now = datetime.now(timezone.utc)
-    with write_scope(database_url) as session:
-        row = session.get(Task, p.task.id)
-        if row is None:
-            row = Task(id=p.task.id, **row_fields(p.task))
-            session.add(row)
-        # Never reopen what the workflow closed (an older retried write arriving late); a
-        # result the standing office returned reopens the task.
-        if row.status == "open" or p.status != "open" or p.event_kind == "task_returned":
-            row.status, row.result, row.level = p.status, p.result, p.level
-            row.completed_on = _day(p.completed_on)
-            row.evidence = p.evidence
-        if p.event_kind == "task_amended":  # reassigned from the dashboard too: the row follows the workflow
-            row.title, row.output = p.task.title, p.task.output
-            row.lead_units, row.lead_official = list(p.task.lead_units), p.task.lead_official
-        if p.cycle is not None and p.cycle.period == "":
-            row.due = _day(p.cycle.due)
-            if p.task.due_at is not None or p.cycle.due_at is not None:
-                row.raw = {**(row.raw or {}), "due_at": p.cycle.due_at.isoformat()}
-        if p.cycle is not None and p.cycle.period:
-            _write_cycle(session, Cycle, p.task.id, p.cycle)
-        if not p.event_key:
-            return True
-        if session.scalar(select(Event.id).where(Event.key == p.event_key)) is not None:
-            return False
-        session.add(Event(at=p.event_at or now, subject_id=p.task.id, kind=p.event_kind, key=p.event_key,
-                          data=p.event_data))
-        return True
-
-
-def _write_cycle(session, Cycle, task_id: str, c: CycleInfo) -> None:
-    from sqlalchemy import select
-
-    row = session.scalar(select(Cycle).where(Cycle.task_id == task_id, Cycle.period == c.period))
-    if row is None:
-        row = Cycle(task_id=task_id, period=c.period)
-        session.add(row)
-    if row.status == "reported" and c.status != "reported":
-        return  # a late retried write never undoes a report
-    row.due, row.status, row.result = _day(c.due), c.status, c.result
-    row.reported_on, row.evidence = _day(c.reported_on), c.evidence
-
-
-def row_fields(spec: TaskSpec) -> dict[str, Any]:
-    raw = {"due_at": spec.due_at.isoformat()} if spec.due_at else {}
-    return dict(stt=spec.stt, title=spec.title, lead_units=list(spec.lead_units),
-                lead_official=spec.lead_official, output=spec.output, deadline_raw=spec.deadline_raw,
-                deadline_kind=spec.deadline_kind, due=_day(spec.due), every=spec.every, raw=raw)
 
 
 _log = get_logger()

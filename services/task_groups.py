@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from activities.tasks import row_fields
+from store.task_projection import row_fields
 from contracts.groups import ParentInput
 from contracts.tasks import CancelInput, TaskSpec
 from domain.calendar import WorkingCalendar

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from activities.tasks import row_fields
+from store.task_projection import row_fields
 from contracts.tasks import AmendInput, TaskInput, TaskSpec
 from services.write_batcher import WriteBatcher
 
