@@ -34,11 +34,13 @@ MAX_DEFAULT_WORKERS = 4
 CACHE_BUDGET = 1000      # Temporal's max_cached_workflows for one process alone
 # For several processes, in all: each process brings its own ~100 MiB (interpreter,
 # imports, Temporal runtime), paid for out of the cache. Measured (`dondoc bench
-# --workers 2`, 2,000 open tasks): 1,000 cached in all held 325 MiB, 600 held 302 MiB
-# (~60 KiB a cached workflow). A workflow not cached is replayed from its history at
-# its next step: the cold-cache burst stays within 1.5x bare Temporal (bench's
-# reminder_lag_cold_ratio), so the smaller cache costs little punctuality.
-POOL_CACHE_BUDGET = 600
+# --workers 2`, 2,000 open tasks): on SQLite 1,000 cached in all held 325 MiB, 600
+# held 302 MiB; on PostgreSQL (psycopg: ~10 MiB more a process) 600 held 305 MiB and
+# 500 held 297 MiB (~85 KiB a cached workflow). A workflow not cached is replayed from
+# its history at its next step, and that costs little now: the burst with every
+# workflow replayed (bench's reminder_lag_cold_ratio) stays within ~1.1-1.3x bare
+# Temporal, so the smaller cache costs little punctuality.
+POOL_CACHE_BUDGET = 500
 ACTIVITY_BUDGET = 100    # Temporal's default activity (and local activity) slots for one process
 WORKFLOW_TASK_SLOTS = 100
 STOP_TIMEOUT_S = 25      # above worker.GRACEFUL_SHUTDOWN (20 s), below processes.STOP_TIMEOUT_S (30 s)

@@ -72,7 +72,7 @@ def test_worker_count_and_each_process_share():
     assert worker_count(None, {}) == min(len(os.sched_getaffinity(0)), 4)
     with pytest.raises(ValueError):
         worker_count(0)
-    assert share_options(2, {})["max_cached_workflows"] == worker_pool.POOL_CACHE_BUDGET // 2 == 300
+    assert share_options(2, {})["max_cached_workflows"] == worker_pool.POOL_CACHE_BUDGET // 2 == 250
     assert share_options(1, {}) == {"max_cached_workflows": 1000, "max_concurrent_activities": 100,
                                     "max_concurrent_local_activities": 100, "max_concurrent_workflow_tasks": 100}
     assert share_options(2, {"DONDOC_WORKFLOW_CACHE": "1000"})["max_cached_workflows"] == 500
