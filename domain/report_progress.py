@@ -52,22 +52,24 @@ class ProgressRow:
     cycle: str = ""
 
 
-def _is_open(task: Any, today: date) -> bool:
-    state = task_state(task, today)
+def _is_open(task: Any, today: date, states: Mapping[str, str]) -> bool:
+    state = states.get(task.id) or task_state(task, today)
     return state != "cancelled" and state not in COMPLETED_STATES
 
 
 def progress_counts(tasks: Iterable[Any], latest: Mapping[str, ProgressRow], as_of: datetime,
-                    unit_names: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The counts and lists of the daily report's progress part (module docstring)."""
-    unit_names = unit_names or {}
+                    unit_names: Mapping[str, str] | None = None,
+                    states: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The counts and lists of the daily report's progress part (module docstring);
+    ``states``: task_state by task id where the report already has it."""
+    unit_names, states = unit_names or {}, states or {}
     today = local_day(as_of)
     review: Counter[str] = Counter()
     reported, difficulties, without = [], [], 0
     for t in tasks:
         if getattr(t, "status", "open") in REVIEW_STATUSES:
             review[t.status] += 1
-        if not _is_open(t, today):
+        if not _is_open(t, today, states):
             continue
         row = latest.get(t.id)
         if row is None or row.at > as_of:
@@ -95,9 +97,10 @@ def _unit_order(ref: dict[str, Any]) -> tuple:
 
 
 def daily_progress(tasks: Iterable[Any], latest: Mapping[str, ProgressRow], as_of: datetime,
-                   unit_names: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """``data["progress"]`` of the daily report."""
-    return progress_counts(tasks, latest, as_of, unit_names)
+                   unit_names: Mapping[str, str] | None = None,
+                   states: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``data["progress"]`` of the daily report (``states``: progress_counts')."""
+    return progress_counts(tasks, latest, as_of, unit_names, states)
 
 
 # -- the period summary's paragraphs ------------------------------------------------------

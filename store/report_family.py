@@ -31,12 +31,14 @@ class TaskFamily:
     unit_names: dict[str, str] = field(default_factory=dict)   # units and groups by name
     related: bool = False            # some task here has children or a parent
 
-    def daily_units(self, data: dict, build: Callable[[list], dict], today: date) -> list[dict]:
+    def daily_units(self, data: dict, build: Callable[[list], dict], today: date,
+                    states: dict[str, str] | None = None) -> list[dict]:
         """The daily report's table by unit; the recurring reports owed come from the same
-        builder, run again over the units' tasks when they differ from the totals' tasks."""
+        builder, run again over the units' tasks when they differ from the totals' tasks.
+        `states`: the classes the totals' build gave (build_daily's `states`)."""
         owed = (build(self.leaves) if self.related else data)["recurring_due"]
         overdue = {r["id"] for r in owed if r["overdue"]}
-        return units_table(self.leaves, daily_class(today, overdue), self.unit_names)
+        return units_table(self.leaves, daily_class(today, overdue, states), self.unit_names)
 
     def period_units(self, data: dict, start: date, end: date, today: date) -> None:
         """The period summary's four classes (its scheduled tasks) and its table by unit."""
