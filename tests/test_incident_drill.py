@@ -66,6 +66,8 @@ async def wait_for(predicate, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
         if value:
             return value
         await asyncio.sleep(0.2)
@@ -139,9 +141,14 @@ async def test_incident_drill(dev_env, drill, fake_zalo, fake_smtp):
         await wait_for(lambda: texts(fake_zalo, "lead-chat", late_title) and texts(fake_zalo, "bcd-chat", late_title),
                        40, "the escalation")
         assert time.monotonic() - started >= 55
-        status = await dev_env.client.get_workflow_handle_for(IncidentWorkflow.run, late["id"]).query(
-            IncidentWorkflow.status)
-        assert status.late and status.result == "late" and "escalate-1" in status.steps_sent
+        handle = dev_env.client.get_workflow_handle_for(IncidentWorkflow.run, late["id"])
+
+        async def escalated():  # the messages go out before the step's activity reports back
+            status = await handle.query(IncidentWorkflow.status)
+            return status if "escalate-1" in status.steps_sent else None
+
+        status = await wait_for(escalated, 20, "the escalation step recorded")
+        assert status.late and status.result == "late"
 
         # Reported through the link in the escalation message: closed as late.
         escalation = texts(fake_zalo, "police-chat", late_title)[-1]
