@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 
 from config.loader import DEFAULT_CONFIG, load_config
 from config.settings import load_settings
+from domain.calendar import VN_TZ
 from store.db import session_scope
 from store.group_models import UnitGroupRow
 from store.models import Plan, Task, User
@@ -27,7 +28,7 @@ from web.app import create_app
 from web.passwords import hash_password
 
 NOW = datetime.now(timezone.utc)
-TODAY = NOW.date()
+TODAY = NOW.astimezone(VN_TZ).date()  # the day in Vietnam, as the product counts (UTC is a day behind from 17:00)
 PASSWORD = "mat-khau-thu-nghiem-2026"
 PARENT = "task/kh/9"
 

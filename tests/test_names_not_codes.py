@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from config.loader import DEFAULT_CONFIG, load_config
 from config.settings import load_settings
+from domain.calendar import VN_TZ
 from notifiers.render import KINDS, render
 from store.db import make_engine, session_scope
 from store.models import Base, Delivery, Event, Incident, OutboxMessage, Plan, Report, Task
@@ -22,7 +23,7 @@ from web.app import create_app
 from web.users import change_password, ensure_admin
 
 NOW = datetime.now(timezone.utc)
-TODAY = NOW.date()
+TODAY = NOW.astimezone(VN_TZ).date()  # the day in Vietnam, as the product counts (UTC is a day behind from 17:00)
 OWN = "mat-khau-rieng-2026"
 
 # The directory's keys a person must never read (config/… default directory).

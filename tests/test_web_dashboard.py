@@ -12,13 +12,14 @@ from starlette.testclient import TestClient
 
 from config.loader import DEFAULT_CONFIG, load_config
 from config.settings import load_settings
+from domain.calendar import VN_TZ
 from store.db import session_scope
 from store.models import Delivery, Event, Incident, OutboxMessage, Plan, Report, Task, User
 from web.app import create_app
 from web.users import authenticate, change_password, ensure_admin, hash_password, verify_password
 
 NOW = datetime.now(timezone.utc)
-TODAY = NOW.date()
+TODAY = NOW.astimezone(VN_TZ).date()  # the day in Vietnam, as the product counts (UTC is a day behind from 17:00)
 
 
 def seed(url):

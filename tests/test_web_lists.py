@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from config.loader import DEFAULT_CONFIG, load_config
 from config.settings import load_settings
-from domain.calendar import WorkingCalendar
+from domain.calendar import VN_TZ, WorkingCalendar
 from domain.display import days_overdue, overdue_words, read_vn_datetime
 from store.db import make_engine, session_factory, session_scope
 from store.models import Cycle, Delivery, Event, OutboxMessage, Person, Plan, Task
@@ -27,7 +27,7 @@ from web.users import change_password, ensure_admin
 from test_web_links import form_of, link, web  # noqa: F401 (the link pages' fixture, Temporal faked)
 
 NOW = datetime.now(timezone.utc)
-TODAY = NOW.date()
+TODAY = NOW.astimezone(VN_TZ).date()  # the day in Vietnam, as the product counts (UTC is a day behind from 17:00)
 OWN = "mat-khau-rieng-2026"
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 
