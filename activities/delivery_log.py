@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
 from functools import lru_cache
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.delivery import DeliverRequest, DeliverResult
-from store.db import retry_write
+from store.db import dialect_insert, retry_write
 from store.models import Delivery
 
 STEP_COLUMN = 60                     # Delivery.step's width; the key keeps the whole step
@@ -104,7 +102,7 @@ def write_row(session, req: DeliverRequest, w: RowWrite, now: datetime) -> RowSt
 @lru_cache(maxsize=4)
 def _upsert(dialect: str, sent: bool):
     """INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING attempts, built once."""
-    ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_T).values(
+    ins = dialect_insert(dialect, _T).values(
         key=bindparam("key"), subject_id=bindparam("subject_id"), cycle=bindparam("cycle"), step=bindparam("step"),
         recipient=bindparam("recipient"), channel=bindparam("channel"), target=bindparam("target"),
         status=bindparam("status"), error=bindparam("error"), attempts=bindparam("add"),

@@ -36,7 +36,7 @@ from activities.task_step import SENDERS, default_delivery, send_step
 from activities.task_begin import begin as begin_task
 from contracts.steps import StepSend, TaskBegin, TaskBegun
 from contracts.tasks import (
-    CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients, TaskSpec,
+    CycleInfo, CycleRequest, PlanRequest, PlanResult, RecipientsRequest, StepPlan, TaskProjection, TaskRecipients,
 )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from domain.report_common import COMPLETED_STATES, local_day, stt_key, task_ref, task_state, units
+from domain.report_common import COMPLETED_STATES, known_state, local_day, stt_key, task_ref, units
 from domain.text import ascii_fold
 
 __all__ = ["ProgressRow", "REVIEW_STATUSES", "NO_UNIT", "daily_progress", "period_progress", "progress_counts",
@@ -53,7 +53,7 @@ class ProgressRow:
 
 
 def _is_open(task: Any, today: date, states: Mapping[str, str]) -> bool:
-    state = states.get(task.id) or task_state(task, today)
+    state = known_state(task, today, states)
     return state != "cancelled" and state not in COMPLETED_STATES
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from domain.report_common import task_state, units
+from domain.report_common import known_state, units
 from domain.rollup import FOUR_CLASSES
 from domain.text import ascii_fold
 
@@ -47,7 +47,7 @@ def daily_class(today: date, recurring_overdue: set[str],
     states = states or {}
 
     def cls(task: Any) -> str | None:
-        state = states.get(task.id) or task_state(task, today)
+        state = known_state(task, today, states)
         if state == "recurring":
             return "open_overdue" if task.id in recurring_overdue else "open_in_time"
         return _FROM_STATE.get(state, "open_in_time")

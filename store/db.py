@@ -78,6 +78,14 @@ def is_sqlite(url: str) -> bool:
     return normalise_url(url).startswith("sqlite")
 
 
+def dialect_insert(dialect_name: str, table):
+    """The INSERT of the store's dialect, with ON CONFLICT (SQLite or PostgreSQL): for
+    writes that must be one atomic statement whether the row is there or not."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (sqlite.insert if dialect_name == "sqlite" else postgresql.insert)(table)
+
+
 @lru_cache(maxsize=8)
 def _write_lock(url: str) -> threading.Lock:
     return threading.Lock()

@@ -92,7 +92,13 @@ class Task(Base):
 @event.listens_for(Task, "before_insert")
 @event.listens_for(Task, "before_update")
 def _fold_title(mapper, connection, task: Task) -> None:
-    task.title_fold = ascii_fold(task.title or "")
+    task.title_fold = fold_title(task.title)
+
+
+def fold_title(title: str | None) -> str:
+    """What tasks.title_fold holds for a title (the search compares folded words); Core
+    writes of the tasks table set it themselves, the ORM through _fold_title."""
+    return ascii_fold(title or "")
 
 
 class Cycle(Base):

@@ -87,16 +87,19 @@ def load_tasks(session, plan: str | None = None, full: bool = False) -> list[Tas
 _NAMES = ("id", "title", "plan", "stt", "section", "lead_units", "lead_official", "due", "deadline_kind",
           "deadline_raw", "every", "status", "result", "completed_on", "parent_id")
 _FULL_NAMES = (*_NAMES, "evidence", "coordinating_units", "output", "notes")
+_TEXT_FIELDS = ("title", "plan", "stt", "section", "deadline_raw")
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(TaskRow) if f.default is not dataclasses.MISSING}
 _FACTORIES = {f.name: f.default_factory for f in dataclasses.fields(TaskRow)
               if f.default_factory is not dataclasses.MISSING}
 
 
 def _task_rows(rows, names: tuple[str, ...], plans: dict[int, str] | None = None) -> list[TaskRow]:
-    """The rows as `_task_row` makes them, each row's fields set in one go (dict(zip))
-    and the few that need it mended in place: the per-row dicts and calls were two
-    thirds of loading 50,000 tasks. `plans`: the plans' names by id when the rows carry
-    the plan's id in place of its name."""
+    """TaskRow(**fields) for each row, without the frozen dataclass's __init__ (which
+    sets each field through object.__setattr__): each row's fields set in one go
+    (dict(zip)), the defaults of the fields not selected, and the few that need it
+    mended in place -- the per-row dicts and calls were two thirds of loading 50,000
+    tasks. `plans`: the plans' names by id when the rows carry the plan's id in place
+    of its name."""
     units, full = _units_decoder(), "notes" in names
     rest = {name: value for name, value in _DEFAULTS.items() if name not in names}  # fields not selected
     factories = tuple((name, factory) for name, factory in _FACTORIES.items() if name not in names)
@@ -110,16 +113,9 @@ def _task_rows(rows, names: tuple[str, ...], plans: dict[int, str] | None = None
             fields[name] = factory()
         if plans is not None:
             fields["plan"] = plans.get(fields["plan"])
-        if not fields["title"]:
-            fields["title"] = ""
-        if not fields["plan"]:
-            fields["plan"] = ""
-        if not fields["stt"]:
-            fields["stt"] = ""
-        if not fields["section"]:
-            fields["section"] = ""
-        if not fields["deadline_raw"]:
-            fields["deadline_raw"] = ""
+        for name in _TEXT_FIELDS:  # NULL in the store, "" on the row
+            if not fields[name]:
+                fields[name] = ""
         fields["lead_units"] = units(fields["lead_units"])
         fields["deadline_kind"] = fields["deadline_kind"] or "unknown"
         fields["status"] = fields["status"] or "open"
@@ -132,19 +128,6 @@ def _task_rows(rows, names: tuple[str, ...], plans: dict[int, str] | None = None
 def _mend_full(fields: dict[str, Any]) -> None:
     fields["coordinating_units"] = tuple(fields["coordinating_units"] or ())
     fields["output"], fields["notes"] = fields["output"] or "", fields["notes"] or ""
-
-
-def _task_row(values: dict[str, Any]) -> TaskRow:
-    """TaskRow(**values) without the frozen dataclass's __init__, which sets each of its
-    19 fields through object.__setattr__ (a third of loading 50,000 tasks). The same
-    object: every field set, defaults where `values` has none."""
-    row = object.__new__(TaskRow)
-    fields = row.__dict__
-    fields.update(_DEFAULTS)
-    for name, factory in _FACTORIES.items():
-        fields[name] = factory()
-    fields.update(values)
-    return row
 
 
 _CYCLE_FIELDS = tuple(f.name for f in dataclasses.fields(CycleRow))

@@ -18,12 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts.tasks import CycleInfo, TaskProjection, TaskSpec
-from domain.text import ascii_fold
-from store.db import write_scope
-from store.models import Cycle, Event, Task
+from store.db import dialect_insert, write_scope
+from store.models import Cycle, Event, Task, fold_title
 
 _TASKS = Task.__table__
 _EVENTS = Event.__table__
@@ -50,7 +48,7 @@ def write_projection(database_url: str, p: TaskProjection) -> bool:
         state = session.execute(_STATE, {"id": p.task.id}).first()
         if state is None:  # a task the store has not seen (a drill, a test): its row first
             fields = row_fields(p.task)
-            session.execute(insert(_TASKS).values(id=p.task.id, title_fold=ascii_fold(p.task.title or ""),
+            session.execute(insert(_TASKS).values(id=p.task.id, title_fold=fold_title(p.task.title),
                                                    **fields))
             state = ("open", fields["raw"])
         changes = task_changes(p, state[0], state[1])
@@ -73,7 +71,7 @@ def task_changes(p: TaskProjection, status: str | None, raw: dict | None) -> dic
         changes.update(status=p.status, result=p.result, level=p.level, completed_on=day(p.completed_on),
                        evidence=p.evidence)
     if p.event_kind == "task_amended":  # reassigned from the dashboard too: the row follows the workflow
-        changes.update(title=p.task.title, title_fold=ascii_fold(p.task.title or ""), output=p.task.output,
+        changes.update(title=p.task.title, title_fold=fold_title(p.task.title), output=p.task.output,
                        lead_units=list(p.task.lead_units), lead_official=p.task.lead_official)
     if p.cycle is not None and p.cycle.period == "":
         changes["due"] = day(p.cycle.due)
@@ -85,7 +83,7 @@ def task_changes(p: TaskProjection, status: str | None, raw: dict | None) -> dic
 @lru_cache(maxsize=2)
 def _add_event(dialect: str):
     """INSERT the event unless its key is there: RETURNING its id, or no row."""
-    ins = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_EVENTS).values(
+    ins = dialect_insert(dialect, _EVENTS).values(
         at=bindparam("at"), subject_id=bindparam("subject_id"), kind=bindparam("kind"), key=bindparam("key"),
         data=bindparam("data", type_=_EVENTS.c.data.type))
     return ins.on_conflict_do_nothing(index_elements=[_EVENTS.c.key]).returning(_EVENTS.c.id)
