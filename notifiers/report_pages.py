@@ -15,7 +15,7 @@ from typing import Any
 from domain.calendar import VN_TZ
 from domain.display import hours_words, overdue_of, period_words, vn_date, vn_datetime
 from domain.gc_pause import collector_paused
-from notifiers.render import render
+from notifiers.render import render, render_chat
 from notifiers.report_progress import progress_context
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
@@ -129,5 +129,6 @@ def render_message(kind: str, context: dict[str, Any]):
 
 
 def short_text(data: dict[str, Any], link: str = "") -> str:
-    """The Zalo version: under 2,000 characters, the link kept whole."""
-    return render_message(message_kind(data), report_context(data, link)).chat
+    """The Zalo version: under 2,000 characters, the link kept whole (the same text
+    as render_message(...).chat, without the subject, text and email it would render too)."""
+    return render_chat(message_kind(data), report_context(data, link))

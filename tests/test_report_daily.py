@@ -10,7 +10,7 @@ from activities.reports import archive
 from config.loader import load_config
 from domain.calendar import WorkingCalendar
 from domain.report import TOTAL_KEYS, IncidentRow, TaskRow, build_daily
-from notifiers.report_pages import render_page, short_text
+from notifiers.report_pages import message_kind, render_message, render_page, report_context, short_text
 from store.db import session_scope
 from store.models import Delivery, Incident
 from store.report_loading import daily_data
@@ -191,6 +191,8 @@ def test_short_text_stays_short_with_thousands_overdue(config):
     link = "https://dondoc.example.gov.vn/r/" + "t" * 200
     text = short_text(data, link)
     assert len(text) < 2000 and link in text
+    # the short text alone is the chat text of the whole report message
+    assert text == render_message(message_kind(data), report_context(data, link)).chat
 
 
 def test_as_of_must_be_aware(config):

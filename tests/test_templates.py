@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from notifiers.render import CHAT_LIMIT, KINDS, REQUIRED, render, shorten, vn_date, vn_datetime
+from notifiers.render import CHAT_LIMIT, KINDS, REQUIRED, render, render_chat, shorten, vn_date, vn_datetime
 
 LINK = "http://127.0.0.1:8000/c/eyJzIjoidGFzay0xIn0.c2lnbmF0dXJl"
 FULL = dict(
@@ -111,10 +111,18 @@ def test_vietnamese_arrives_as_nfc():
 
 
 def test_unknown_kind_and_missing_title_are_refused():
-    with pytest.raises(ValueError):
-        render("birthday", FULL)
-    with pytest.raises(ValueError):
-        render("reminder", {"due": "2026-06-30"})
+    for make in (render, render_chat):
+        with pytest.raises(ValueError):
+            make("birthday", FULL)
+        with pytest.raises(ValueError):
+            make("reminder", {"due": "2026-06-30"})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("title", ["Nhiệm vụ ngắn", "Xây dựng cơ sở dữ liệu chuyên ngành " * 150])
+def test_chat_alone_is_the_chat_of_the_whole_message(kind, title):
+    ctx = {**FULL, "title": title}
+    assert render_chat(kind, ctx) == render(kind, ctx).chat
 
 
 def test_dates():
