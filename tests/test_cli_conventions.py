@@ -8,7 +8,8 @@ import json
 import os
 import re
 import subprocess
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,6 @@ from store.models import Task
 
 ROOT = Path(__file__).resolve().parents[1]
 DONDOC = str(ROOT / ".venv" / "bin" / "dondoc")
-TODAY = datetime.now(VN_TZ).date()
 
 
 @pytest.mark.parametrize("word,status", [
@@ -65,22 +65,36 @@ def test_bad_period_phrase_exits_2(quarter, month, capsys):
 
 # -- through the real command line -------------------------------------------------------
 
-LATE = TODAY - timedelta(days=10)
-SOON = TODAY + timedelta(days=10)
-ROWS = [  # id, due, status, kind, units
-    ("t-late", LATE, "open", "once", ["vhxh", "khong-co"]),
-    ("t-soon", SOON, "open", "once", ["vp-ubnd"]),
-    ("t-done", LATE, "completed", "once", ["vhxh"]),
-    ("t-every", None, "open", "recurring", ["vhxh"]),
-]
+@dataclass(frozen=True)
+class Days:
+    today: date
+    late: date
+    soon: date
 
 
 @pytest.fixture
-def store(tmp_path):
+def days() -> Days:
+    # Vietnam's today, read when the test runs (as the command does): read once at
+    # import, it was yesterday's for a run that crossed midnight in Vietnam (17:00 UTC).
+    today = datetime.now(VN_TZ).date()
+    return Days(today, today - timedelta(days=10), today + timedelta(days=10))
+
+
+def rows(d: Days) -> list[tuple]:  # id, due, status, kind, units
+    return [
+        ("t-late", d.late, "open", "once", ["vhxh", "khong-co"]),
+        ("t-soon", d.soon, "open", "once", ["vp-ubnd"]),
+        ("t-done", d.late, "completed", "once", ["vhxh"]),
+        ("t-every", None, "open", "recurring", ["vhxh"]),
+    ]
+
+
+@pytest.fixture
+def store(tmp_path, days):
     url = f"sqlite:///{tmp_path / 'conventions.sqlite3'}"
     upgrade(url)
     with session_scope(url) as session:
-        for task_id, due, status, kind, units in ROWS:
+        for task_id, due, status, kind, units in rows(days):
             session.add(Task(id=task_id, title=f"Nhiệm vụ {task_id}", lead_units=units, due=due, status=status,
                              deadline_kind=kind, deadline_raw=due.isoformat() if due else "Thường xuyên",
                              result="late" if status == "completed" else None))
@@ -97,7 +111,7 @@ def _line(out: str, task_id: str) -> str:
     return next(line for line in out.splitlines() if f" {task_id} " in line)
 
 
-def test_task_list_table(store):
+def test_task_list_table(store, days):
     _, env = store
     out = dondoc(env, "task", "list")
     assert out.returncode == 0, out.stderr
@@ -105,13 +119,13 @@ def test_task_list_table(store):
     for column in ("Hạn", "Trạng thái", "Kết quả", "Quá hạn", "Đơn vị chủ trì", "Mã", "Tên nhiệm vụ"):
         assert column in header
     late = _line(out.stdout, "t-late")
-    assert f"{LATE:%d/%m/%Y}" in late and "(10 ngày lịch)" in late  # the pages' phrase (domain.display.overdue_words)
+    assert f"{days.late:%d/%m/%Y}" in late and "(10 ngày lịch)" in late  # the pages' phrase (domain.display.overdue_words)
     assert re.search(r"Quá hạn \d+ ngày làm việc \(10 ngày lịch\)", late)
     assert "Phòng Văn hóa - Xã hội, khong-co" in late and "đang thực hiện" in late
     soon = _line(out.stdout, "t-soon")
-    assert f"{SOON:%d/%m/%Y}" in soon and "ngày lịch" not in soon and "Văn phòng HĐND và UBND đặc khu" in soon
+    assert f"{days.soon:%d/%m/%Y}" in soon and "ngày lịch" not in soon and "Văn phòng HĐND và UBND đặc khu" in soon
     assert "ngày lịch" not in _line(out.stdout, "t-done")
-    assert LATE.isoformat() not in out.stdout
+    assert days.late.isoformat() not in out.stdout
 
 
 @pytest.mark.parametrize("args,ids", [
@@ -160,7 +174,7 @@ def test_report_period_phrase_and_bad_value(store):
     assert bad.returncode == 2 and "không đọc được quý" in bad.stderr
 
 
-def test_a_recurring_task_late_in_its_period_is_overdue_as_on_the_dashboard(store):
+def test_a_recurring_task_late_in_its_period_is_overdue_as_on_the_dashboard(store, days):
     """Overdue is one rule (issue 16, part 4): an open task whose binding day has passed -- a
     recurring task's current report period's due day, as the dashboard's task row has it."""
     from config.loader import load_config
@@ -169,12 +183,12 @@ def test_a_recurring_task_late_in_its_period_is_overdue_as_on_the_dashboard(stor
 
     url, env = store
     with session_scope(url) as session:
-        session.add(Cycle(task_id="t-every", period=f"{LATE:%Y-%m}", due=LATE, status="open"))
+        session.add(Cycle(task_id="t-every", period=f"{days.late:%Y-%m}", due=days.late, status="open"))
     out = dondoc(env, "task", "list", "--overdue", "--json")
     assert out.returncode == 0, out.stderr
     assert {r["id"] for r in json.loads(out.stdout)} == {"t-late", "t-every"}
     line = _line(dondoc(env, "task", "list").stdout, "t-every")
-    assert f"{LATE:%d/%m/%Y} (kỳ tháng {LATE.month}/{LATE.year})" in line and "(10 ngày lịch)" in line
+    assert f"{days.late:%d/%m/%Y} (kỳ tháng {days.late.month}/{days.late.year})" in line and "(10 ngày lịch)" in line
     with session_scope(url) as session:
-        row = task_row(session.get(Task, "t-every"), load_config(), TODAY, cycle_due=LATE)
+        row = task_row(session.get(Task, "t-every"), load_config(), days.today, cycle_due=days.late)
     assert row["overdue"] and row["overdue_text"][:1].upper() + row["overdue_text"][1:] in line
