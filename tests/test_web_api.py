@@ -85,6 +85,32 @@ def test_other_reads(api):
                                                                        "via": "token"}
 
 
+def test_outbox_a_page_at_a_time(api, sqlite_url):
+    from store.db import session_scope
+    from store.models import OutboxMessage
+
+    with session_scope(sqlite_url) as s:
+        s.add_all(OutboxMessage(recipient=f"don-vi-{i}", title=f"Tin {i}", body="Nhắc việc") for i in range(250))
+    first = api.get("/api/outbox", headers=bearer()).json()
+    ids = [m["id"] for m in first["messages"]]
+    assert len(ids) == 200 and ids == sorted(ids, reverse=True)  # the newest 200, as before paging
+    every, before = [], None
+    while True:
+        page = api.get("/api/outbox", params={"limit": 60, **({"before": before} if before else {})},
+                       headers=bearer()).json()
+        every += [m["id"] for m in page["messages"]]
+        assert len(page["messages"]) <= 60
+        before = page["next_before"]
+        if before is None:
+            break
+    with session_scope(sqlite_url) as s:
+        stored = sorted((m.id for m in s.query(OutboxMessage)), reverse=True)
+    assert every == stored and len(every) > 250  # each message once, none skipped, newest first
+    for bad in ({"limit": 0}, {"limit": 201}, {"limit": "năm"}, {"before": "x"}, {"before": -1}):
+        answer = api.get("/api/outbox", params=bad, headers=bearer())
+        assert answer.status_code == 400 and "limit từ 1 đến 200" in answer.json()["message"]
+
+
 def test_confirm_extend_cancel(api):
     body = {"document_number": "5/BC", "issued_on": TODAY.isoformat(), "summary": "Xong"}
     done = api.post("/api/tasks/p/2/confirm", json=body, headers=bearer())

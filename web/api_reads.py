@@ -12,7 +12,7 @@ from starlette.requests import Request
 from web.api_common import ApiResponse, db, error
 from web.masking import visible_rows, without_bodies
 from web.pages import now_utc, today_vn
-from web.queries import incidents, list_tasks, outbox, plans, report, reports, task_detail
+from web.queries import OUTBOX_PAGE, incidents, list_tasks, outbox, plans, report, reports, task_detail
 
 REPORT_MASKED = ("short_text", "html")
 
@@ -71,13 +71,35 @@ async def get_report(request: Request):
     return ApiResponse(visible_rows(request.state.user, [item], fields, REPORT_MASKED)[0])
 
 
+def _page_args(request: Request) -> tuple[int | None, int] | None:
+    """``before`` (a message id) and ``limit`` (1..OUTBOX_PAGE) from the query; None if unreadable."""
+    try:
+        before = request.query_params.get("before")
+        limit = int(request.query_params.get("limit") or OUTBOX_PAGE)
+        before = int(before) if before not in (None, "") else None
+    except ValueError:
+        return None
+    if not 1 <= limit <= OUTBOX_PAGE or (before is not None and before < 1):
+        return None
+    return before, limit
+
+
 async def get_outbox(request: Request):
-    """The stored messages: whole for an administrator, the links' tokens masked for others,
-    no texts (body null) for a viewer."""
-    rows = await asyncio.to_thread(outbox, db(request))
+    """The stored messages newest first, a page at a time (``limit``, at most 200, and
+    ``before``: the ``next_before`` of the previous page; null when there is no more):
+    whole for an administrator, the links' tokens masked for others, no texts (body
+    null) for a viewer."""
+    args = _page_args(request)
+    if args is None:
+        return error(400, "bad_request", f"Tham số không hợp lệ: before là mã tin nhắn (số nguyên dương), "
+                                         f"limit từ 1 đến {OUTBOX_PAGE}.")
+    before, limit = args
+    rows = await asyncio.to_thread(outbox, db(request), before, limit + 1)  # one more: is there a next page?
+    more, rows = len(rows) > limit, rows[:limit]
     user = request.state.user
     return ApiResponse({"messages": [without_bodies(user, r) for r in visible_rows(
-        user, rows, ("id", "created_at", "recipient", "title", "body"), ("title", "body"))]})
+        user, rows, ("id", "created_at", "recipient", "title", "body"), ("title", "body"))],
+        "next_before": rows[-1].id if more else None})
 
 
 async def get_plans(request: Request):

@@ -133,7 +133,19 @@ def report(database_url: str, report_id: int):
         return session.get(Report, report_id)
 
 
-def outbox(database_url: str) -> list:
+OUTBOX_PAGE = 200  # the newest messages /api/outbox gives at once (and at most)
+
+
+def outbox(database_url: str, before: int | None = None, limit: int = OUTBOX_PAGE) -> list:
+    """The outbox's messages newest first; with ``before``, those older than that id
+    (the API's cursor: ids only grow, so a page never repeats or skips a message)."""
+    from sqlalchemy import select
+
+    from store.db import session_scope
     from store.models import OutboxMessage
 
-    return _recent(database_url, OutboxMessage, OutboxMessage.id)
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if before is not None:
+        stmt = stmt.where(OutboxMessage.id < before)
+    with session_scope(database_url) as session:
+        return list(session.scalars(stmt))

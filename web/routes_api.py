@@ -144,7 +144,9 @@ ENDPOINTS = (
     Endpoint("GET", "/api/incidents/{incident_id}", get_incident, "One incident with its deliveries and events"),
     Endpoint("GET", "/api/reports", get_reports, "Archived reports, newest first"),
     Endpoint("GET", "/api/reports/{report_id}", get_report, "One archived report"),
-    Endpoint("GET", "/api/outbox", get_outbox, "Messages stored by the outbox channel, newest first"),
+    Endpoint("GET", "/api/outbox", get_outbox, "Messages stored by the outbox channel, newest first, a page at "
+             "a time (limit 1-200, default 200; before: the previous page's next_before, null at the end)",
+             params=("limit", "before")),
     Endpoint("GET", "/api/plans", get_plans, "Imported plans"),
     Endpoint("GET", "/api/indicators", get_indicators, "Indicators with their target, latest value (judged "
              "met|not_met|no_data|unclear) and history (filters: plan name, as_of dd/mm/yyyy)", params=("plan", "as_of")),
