@@ -111,6 +111,30 @@ def test_outbox_a_page_at_a_time(api, sqlite_url):
         assert answer.status_code == 400 and "limit từ 1 đến 200" in answer.json()["message"]
 
 
+def test_review_accept_or_return_through_the_update(api, sqlite_url):
+    from store.db import session_scope
+    from store.models import Task
+
+    evidence = {"document_number": "5/BC", "issued_on": TODAY.isoformat(), "confirmed_at": NOW.isoformat()}
+    with session_scope(sqlite_url) as s:
+        s.get(Task, "p/3").status, s.get(Task, "p/3").evidence = "awaiting_review", evidence
+    post = lambda task, body, **kw: api.post(f"/api/tasks/{task}/review", json=body, headers=bearer(**kw))  # noqa: E731
+    missing = post("p/3", {"decision": "return"})
+    assert missing.status_code == 422 and "lý do" in missing.json()["fields"]["reason"]
+    assert post("p/3", {"decision": "maybe"}).status_code == 422
+    assert post("p/2", {"decision": "accept"}).status_code == 409  # nothing awaits review there
+    assert post("nope", {"decision": "accept"}).status_code == 404
+    assert post("p/3", {"decision": "accept"}, token=VIEWER_TOKEN).status_code == 403
+    assert api.fake.calls == []  # nothing refused reached the workflow
+    done = post("p/3", {"decision": "return", "reason": "Thiếu văn bản kèm theo", "key": "k-1"})
+    assert done.status_code == 200
+    (workflow_id, name, arg, update_id), = [(c[0], c[1], c[2], c[3]) for c in api.fake.calls]
+    assert (workflow_id, name) == ("p/3", "review") and update_id == arg["key"]
+    assert arg["decision"] == "return" and arg["reason"] == "Thiếu văn bản kèm theo" and arg["reviewer"] == "script"
+    post("p/3", {"decision": "return", "reason": "Thiếu văn bản kèm theo", "key": "k-1"})
+    assert api.fake.calls[-1][3] == update_id  # the same decision again: the same update id (one decision)
+
+
 def test_confirm_extend_cancel(api):
     body = {"document_number": "5/BC", "issued_on": TODAY.isoformat(), "summary": "Xong"}
     done = api.post("/api/tasks/p/2/confirm", json=body, headers=bearer())

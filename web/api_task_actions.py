@@ -1,5 +1,6 @@
 """The task page's actions in the JSON API (admin and office): reassign the lead unit(s)
-or official, a new deadline decided by a document, the unit's link resent. The same
+or official, a new deadline decided by a document, the unit's link resent, the review
+of a result awaiting it (accept, or return with a reason). The same
 readers as the page (services/task_actions.py), the same updates, the same follow-up
 (the old units' links revoked); confirm and cancel are in web/api_actions.py.
 
@@ -12,6 +13,7 @@ import asyncio
 from starlette.requests import Request
 
 from services.task_actions import read_deadline, read_reassign, read_resend
+from services.task_review import WAITING, read_review
 from web.api_common import error, read_json, update_response
 from web.pages import now_utc, today_vn
 from web.updates import call_update
@@ -71,3 +73,22 @@ async def deadline(request: Request):
 
 async def resend(request: Request):
     return await _act(request, "resend")
+
+
+async def review(request: Request):
+    """Accept the result awaiting review (the task closes) or return it with a reason (the
+    unit is told, reminders resume): the page's reader and the workflow's ``review`` update."""
+    from services.task_views import task_view
+
+    task_id = request.path_params["task_id"]
+    body = await read_json(request)
+    view = await asyncio.to_thread(task_view, request.app.state.settings.database_url, task_id)
+    if view is None:
+        return error(404, "not_found", "Không có nhiệm vụ với mã này.")
+    task = {"id": view["id"], "status": view["status"], "evidence": view["evidence"]}
+    req = read_review(str(body.get("decision") or ""), str(body.get("reason") or ""), task,
+                      request.state.user.username, str(body.get("key") or "")[:200])
+    if req.errors:
+        status = 409 if view["status"] != WAITING else 422
+        return error(status, "invalid", "Thông tin chưa hợp lệ.", fields=req.errors)
+    return update_response(await call_update(request, task_id, "review", req.arg, req.key))

@@ -24,7 +24,7 @@ from web import csrf
 from web.api_actions import cancel, confirm, extend, open_incident, plan_import, plan_preview, report_incident
 from web.api_common import ApiResponse, error
 from web.api_progress import PROGRESS_BODY, progress
-from web.api_task_actions import deadline, reassign, resend
+from web.api_task_actions import deadline, reassign, resend, review
 from web.api_indicators import REPORT_BODY, get_indicators, report_indicator
 from web.api_reads import (get_incident, get_incidents, get_outbox, get_plans, get_report, get_reports, get_task,
                            get_tasks, me)
@@ -87,6 +87,11 @@ _EVIDENCE = {"type": "object", "required": ["document_number", "issued_on", "sum
 _EXTEND = {"type": "object", "required": ["new_due", "reason"], "properties": {
     "new_due": {"type": "string", "format": "date"}, "reason": {"type": "string"}, "cycle": {"type": "string"}}}
 _CANCEL = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+_REVIEW = {"type": "object", "required": ["decision"], "properties": {
+    "decision": {"type": "string", "enum": ["accept", "return"]},
+    "reason": {"type": "string", "description": "why the result is returned (required to return)"},
+    "key": {"type": "string", "description": "idempotency key: the same decision with the same key (or body) "
+                                             "twice is one decision"}}}
 _KEY = {"type": "string", "description": "idempotency key: the same key (or body, without one) twice is one action"}
 _REASSIGN = {"type": "object", "required": ["lead_units"], "properties": {
     "lead_units": {"type": "array", "items": {"type": "string"}, "description": "unit keys"},
@@ -135,6 +140,8 @@ ENDPOINTS = (
              action=True, body=_DEADLINE),
     Endpoint("POST", "/api/tasks/{task_id}/resend", resend, "Send the lead unit its confirmation link again, now",
              action=True, body=_RESEND),
+    Endpoint("POST", "/api/tasks/{task_id}/review", review, "Accept a result awaiting review (the task closes) or "
+             "return it with a reason (the unit is told; reminders resume)", action=True, body=_REVIEW),
     Endpoint("GET", "/api/tasks/{task_id}", get_task, "One task with its cycles and timeline"),
     Endpoint("GET", "/api/incidents", get_incidents, "Incidents, newest first"),
     Endpoint("POST", "/api/incidents", open_incident, "Open an incident (its 24-hour report window starts at "
