@@ -43,7 +43,7 @@ from activities.delivery_log import RowWrite, delivery_key, sent_in, transaction
 from activities.delivery_notices import no_channel_notice, outage_notice
 from activities.zalo_outage import close_outage, open_outage
 from domain.links import LinkLifetimes
-from store.links import issue as issue_link
+from store.links import issue_in
 from contracts.delivery import DeliverRequest, DeliverResult, Recipient  # noqa: F401 (re-exported for callers)
 
 log = logging.getLogger("dondoc.deliver")
@@ -98,21 +98,19 @@ class DeliveryActivities:
         return await asyncio.to_thread(self.deliver_now, req, activity.info().attempt)
 
     # -- the work ------------------------------------------------------------
-    # Transactions per message: one to check "already sent" and mark the first
-    # channel pending, one to record a send's outcome on the channel row and the
-    # delivery's row together (a failed channel's row is written with the next
-    # target's pending mark, or with the delivery's pending/failed outcome).
+    # Transactions per message: one to check "already sent", write the link's row and
+    # mark the first channel pending (``_begin``), one to record a send's outcome on the
+    # channel row and the delivery's row together (a failed channel's row is written
+    # with the next target's pending mark, or with the delivery's pending/failed outcome).
     def deliver_now(self, req: DeliverRequest, attempt: int = 1) -> DeliverResult:
         now = datetime.now(timezone.utc)  # the clock, read once for this delivery
         req = with_channels(req, self._directory if self._config is not None else None)
         key = delivery_key(req.subject_id, req.cycle, req.step, req.recipient.key)
-        message = self._prepare(req, key, now)
+        message = self._begin(req, key, now)
         if isinstance(message, DeliverResult):
             return message
-        done, winner, errors, transient, last = self._try_targets(req, key, message, now,
-                                                                  wait_on_quota=attempt < self.max_attempts)
-        if done is not None:
-            return done
+        winner, errors, transient, last = self._try_targets(req, key, message, now,
+                                                            wait_on_quota=attempt < self.max_attempts)
         if winner is not None:
             return winner
         error = "; ".join(errors) or "no notification target configured"
@@ -125,28 +123,32 @@ class DeliveryActivities:
         self._tell_standing_office(req, message, errors or [error], now)
         return result
 
-    def _already_sent(self, key: str) -> DeliverResult | None:
-        return self._transaction(lambda session: sent_in(session, key))
+    def _begin(self, req: DeliverRequest, key: str, now: datetime) -> Message | DeliverResult:
+        """One transaction before the first send: "already sent?" (its result, when it
+        was), else the link's row, the message rendered with it, and the first target's
+        pending mark -- one write where the link and the mark were two. A message that
+        cannot be rendered undoes the transaction (its link too), is recorded failed
+        and is not retried: a bad request is a bug upstream."""
+        first = self._pending_rows(req, key)[:1]
 
-    def _prepare(self, req: DeliverRequest, key: str, now: datetime) -> Message | DeliverResult:
-        """The message, or the delivery's result when it was already sent. The message
-        is rendered before the "already sent" check so that check can share its
-        transaction with the first send's pending mark; when rendering fails, the
-        check is made first, alone, as before: a sent delivery stays sent."""
-        try:
-            return self._message(req, now)
-        except Exception as exc:
-            done = self._already_sent(key)
+        def work(session):
+            done = sent_in(session, key)
             if done is not None:
                 return done
-            if isinstance(exc, _RenderError):
-                cause = exc.__cause__
-                self._record(req, key, "failed", "none", "", [f"cannot render {req.kind!r}: {cause}"], now)
-                raise ApplicationError(f"cannot render {req.kind!r}: {cause}", type="BadDeliverRequest",
-                                       non_retryable=True) from cause
-            raise
+            message = self._message(session, req, now)
+            for row in first:
+                write_row(session, req, row, now)
+            return message
 
-    def _message(self, req: DeliverRequest, now: datetime) -> Message:
+        try:
+            return self._transaction(work)
+        except _RenderError as exc:
+            cause = exc.__cause__
+            self._record(req, key, "failed", "none", "", [f"cannot render {req.kind!r}: {cause}"], now)
+            raise ApplicationError(f"cannot render {req.kind!r}: {cause}", type="BadDeliverRequest",
+                                   non_retryable=True) from cause
+
+    def _message(self, session, req: DeliverRequest, now: datetime) -> Message:
         context = dict(req.context)
         context.setdefault("recipient_name", req.recipient.name)
         context.setdefault("level", req.recipient.level)
@@ -154,13 +156,18 @@ class DeliveryActivities:
             expires = link_expiry(req, now, self.links)
             # An opaque link (store/links.py): the message reveals nothing of the task and
             # the standing office can revoke it on its own.
-            context["link"] = issue_link(self.database_url, self._secret_key(), self.settings.public_url,
-                                         req.subject_id, req.cycle, req.recipient.key, req.link_purpose,
-                                         expires, now)
+            context["link"] = issue_in(session, self._secret_key(), self.settings.public_url, req.subject_id,
+                                       req.cycle, req.recipient.key, req.link_purpose, expires, now)
         try:
             return render(req.kind, context)
         except Exception as exc:  # a bad request is a bug upstream: record it, do not retry it
             raise _RenderError() from exc
+
+    @staticmethod
+    def _pending_rows(req: DeliverRequest, key: str) -> list[RowWrite]:
+        """Each target's "pending" row, in the order they are tried."""
+        return [RowWrite(f"{key}|{suffix}", channel_of(url), mask(url), "pending", "", True, parent=key)
+                for url, suffix in zip(req.recipient.targets, channel_suffixes(req.recipient.targets))]
 
     def _secret_key(self) -> str:
         if self._secret is None:
@@ -169,55 +176,34 @@ class DeliveryActivities:
 
     def _try_targets(self, req: DeliverRequest, key: str, message: Message, now: datetime,
                      wait_on_quota: bool = False
-                     ) -> tuple[DeliverResult | None, DeliverResult | None, list[str], bool, RowWrite | None]:
-        """Each target once, in order, until one works: (the result if the delivery
-        was already sent, the result if a target took it (the delivery recorded sent),
-        the errors met, whether any of them may pass on a later attempt, the last
-        failed channel's row still to be written with the delivery's outcome).
+                     ) -> tuple[DeliverResult | None, list[str], bool, RowWrite | None]:
+        """Each target once, in order, until one works (the first one marked pending by
+        ``_begin``): (the result if a target took it (the delivery recorded sent), the
+        errors met, whether any of them may pass on a later attempt, the last failed
+        channel's row still to be written with the delivery's outcome).
 
         With ``wait_on_quota``, a channel over its quota (Zalo 429) stops this attempt
         instead of falling back: the activity is retried with backoff, and the next
         channel (email) is used only on the last attempt."""
-        targets = list(zip(req.recipient.targets, channel_suffixes(req.recipient.targets)))
-        if not targets:
-            return self._already_sent(key), None, [], False, None
         errors: list[str] = []
         transient = False
         failed: RowWrite | None = None
-        for i, (url, suffix) in enumerate(targets):
-            channel, target = channel_of(url), mask(url)
-            pending = RowWrite(f"{key}|{suffix}", channel, target, "pending", "", True, parent=key)
-            done = self._mark_pending(req, key, pending, failed, now, first=i == 0)
-            if done is not None:
-                return done, None, [], False, None
+        for i, (url, pending) in enumerate(zip(req.recipient.targets, self._pending_rows(req, key))):
+            channel, target, suffix = pending.channel, pending.target, pending.key.rsplit("|", 1)[1]
+            if i > 0:  # the previous target's failure and this one's pending mark together
+                self._transaction(lambda session: [write_row(session, req, x, now) for x in (failed, pending)])
             outcome = self._send(req, url, channel, target, message, now)
             if outcome.ok:
                 won = RowWrite(pending.key, channel, target, "sent", outcome.error, False, parent=key)
                 result = self._record(req, key, "sent", outcome.channel, target, errors, now, also=won)
-                return None, result, errors, transient, None
+                return result, errors, transient, None
             failed = RowWrite(pending.key, channel, target, "failed", outcome.error, False, parent=key)
             self._chat_refused(req, outcome)
             errors.append(f"{suffix}: {outcome.error}")
             transient = transient or outcome.transient
             if wait_on_quota and getattr(outcome, "code", None) == 429:
                 break
-        return None, None, errors, transient, failed
-
-    def _mark_pending(self, req: DeliverRequest, key: str, pending: RowWrite, failed: RowWrite | None,
-                      now: datetime, *, first: bool) -> DeliverResult | None:
-        """The first target: "already sent?" and its pending mark in one transaction
-        (the result when it was sent); a later one: the previous target's failure
-        and this one's pending mark together (None)."""
-        if first:
-            def begin(session):
-                done = sent_in(session, key)
-                if done is None:
-                    write_row(session, req, pending, now)
-                return done
-
-            return self._transaction(begin)
-        self._transaction(lambda session: [write_row(session, req, x, now) for x in (failed, pending)])
-        return None
+        return None, errors, transient, failed
 
     def _send(self, req: DeliverRequest, url: str, channel: str, target: str, message: Message, now: datetime):
         """One send to one target, logged, and watched for a Zalo outage."""
@@ -281,11 +267,11 @@ class DeliveryActivities:
             return
         notice = no_channel_notice(req, office, message, errors)
         key = delivery_key(notice.subject_id, notice.cycle, notice.step, office.key)
-        notice_message = self._prepare(notice, key, now)
+        notice_message = self._begin(notice, key, now)
         if isinstance(notice_message, DeliverResult):
             return
-        done, winner, notice_errors, _, last = self._try_targets(notice, key, notice_message, now)
-        if done is not None or winner is not None:
+        winner, notice_errors, _, last = self._try_targets(notice, key, notice_message, now)
+        if winner is not None:
             return
         self._record(notice, key, "failed", "none", "", notice_errors or ["no target"], now, also=last)
         log.error("the standing office could not be told either: %s", notice_errors)

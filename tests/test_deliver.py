@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 from activities.deliver import DeliverRequest, DeliverResult, DeliveryActivities, Recipient
 from config.settings import load_settings
 from store.db import session_scope
-from store.models import Delivery, OutboxMessage
+from store.models import Delivery, LinkRecord, OutboxMessage
 from config.settings import derive_key
 from domain.links import token_from_url
 from store.links import resolve
@@ -176,10 +176,40 @@ async def test_a_recipient_without_targets_is_reported(activities, fake_zalo):
 
 
 async def test_a_bad_request_is_not_retried(activities, fake_zalo):
+    req = request(unit(f"zalo://{TOKEN}/unit-chat"), context={"title": "x"})
     with pytest.raises(ApplicationError) as err:
-        await run(activities, request(unit(f"zalo://{TOKEN}/unit-chat"), context={"title": "x"}))
+        await run(activities, req)
     assert err.value.non_retryable and "days_left" in str(err.value)
     assert fake_zalo.messages == []
+    # recorded failed, and nothing of the undone transaction kept: no pending mark, no link
+    key = f"{req.subject_id}||remind-3|phong-vhxh"
+    logged = rows(activities.database_url, req.subject_id)
+    assert set(logged) == {key} and logged[key].status == "failed" and "cannot render" in logged[key].error
+    with session_scope(activities.database_url) as session:
+        assert session.scalars(select(LinkRecord).where(LinkRecord.subject_id == req.subject_id)).all() == []
+
+
+async def test_a_message_with_its_link_is_two_writes(activities, fake_zalo):
+    """"Already sent?", the link's row and the pending mark in one transaction; the
+    outcome on the channel's row and the delivery's in the other."""
+    from sqlalchemy import event
+
+    from store.db import session_factory
+
+    await run(activities, request(unit(f"zalo://{TOKEN}/unit-chat")))  # the first also closes any Zalo outage
+    engine = session_factory(activities.database_url).kw["bind"]
+    commits: list[int] = []
+
+    def count(_conn):
+        commits.append(1)
+
+    event.listen(engine, "commit", count)
+    try:
+        result = await run(activities, request(unit(f"zalo://{TOKEN}/unit-chat")))
+    finally:
+        event.remove(engine, "commit", count)
+    assert result.status == "sent" and len(fake_zalo.messages) == 2
+    assert len(commits) == 2
 
 
 async def test_outbox_delivery_on_both_databases(db_url, tmp_path, monkeypatch):
