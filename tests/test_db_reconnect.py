@@ -69,3 +69,16 @@ def test_a_write_that_meets_a_dead_connection_runs_again(postgres_url, monkeypat
 
     second = retry_write(postgres_url, work)
     assert second != first and len(runs) == 2
+
+
+def test_a_burst_keeps_its_connections_open(postgres_url):
+    """Ten connections used at once are all kept for the next burst (not closed but five),
+    and no more than fifteen are ever open."""
+    engine = make_engine(postgres_url)
+    held = [engine.connect() for _ in range(db.PG_POOL_KEPT + db.PG_POOL_EXTRA)]
+    assert engine.pool.overflow() == db.PG_POOL_EXTRA
+    for conn in held:
+        conn.close()
+    assert engine.pool.checkedin() == db.PG_POOL_KEPT == 10
+    assert db.PG_POOL_KEPT + db.PG_POOL_EXTRA == 15  # a process's most, as before (5 + 10)
+    engine.dispose()
