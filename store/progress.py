@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from domain.report_progress import ProgressRow
 from store.db import session_scope
@@ -46,10 +46,19 @@ def latest_rows(session, as_of: datetime | None = None, task_ids: Iterable[str] 
     return {r[0]: row_of(*r) for r in rows}
 
 
-def rows_until(session, as_of: datetime) -> list[ProgressRow]:
-    """Every progress report recorded by ``as_of``, oldest first."""
-    rows = session.execute(select(*_COLUMNS).where(Event.kind == KIND, Event.at <= as_of)
-                           .order_by(Event.at, Event.id))
+def rows_for_period(session, start: datetime, end: datetime, as_of: datetime) -> list[ProgressRow]:
+    """What a period summary reads (domain.report_progress.period_progress), oldest first:
+    the reports recorded in [start, end) and each task's latest by ``as_of`` (its counts)
+    -- not every report ever made, which is what the summary of one month of a plan
+    running for years read before. The latest is the last in (at, id) order, as the
+    summary orders all of them."""
+    ranked = (select(Event.id, func.row_number().over(partition_by=Event.subject_id,
+                                                      order_by=(Event.at.desc(), Event.id.desc())).label("n"))
+              .where(Event.kind == KIND, Event.at <= as_of).subquery())
+    latest = select(ranked.c.id).where(ranked.c.n == 1)
+    rows = session.execute(select(*_COLUMNS).where(
+        Event.kind == KIND, Event.at <= as_of, or_(Event.id.in_(latest), and_(Event.at >= start, Event.at < end)))
+        .order_by(Event.at, Event.id))
     return [row_of(*r) for r in rows]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, func, or_, select
 
-from domain.calendar import WorkingCalendar
+from domain.calendar import VN_TZ, WorkingCalendar
 from domain.gc_pause import collector_paused
 from domain.periods import span_of
 from domain.report import (
@@ -25,7 +25,7 @@ from domain.report import (
     build_period, local_day, period_bounds,
 )
 from store.db import session_scope
-from store.progress import latest_rows, rows_until
+from store.progress import latest_rows, rows_for_period
 from store.reviews import mark_returned
 from domain.report_progress import daily_progress, period_progress
 from store.indicator_values import indicator_rows
@@ -235,7 +235,7 @@ def period_data(database_url: str, config, *, quarter: str | None = None, month:
             select(*_cycle_columns()).where(Cycle.due >= start, Cycle.due <= end)) if r[0] in ids]
         # Each indicator's latest value describing a day of the period or before (and not after as_of).
         indicators = indicator_rows(s, plan, min(end, local_day(as_of)))
-        progress = rows_until(s, as_of)
+        progress = rows_for_period(s, *_instants(start, end), as_of)  # the period's reports and each latest
         family = task_family(s, tasks, config)  # a group task once; its units' tasks by unit
     data = build_period(family.top, start, end, as_of, calendar_of(config), label=label, key=key, cycles=cycles,
                         indicators=indicators, unit_names={**unit_names(config), **family.names})
@@ -243,6 +243,12 @@ def period_data(database_url: str, config, *, quarter: str | None = None, month:
     data["plan"] = plan
     data["progress"] = period_progress(tasks, progress, start, end, as_of, label=label, unit_names=unit_names(config))
     return data
+
+
+def _instants(start, end) -> tuple[datetime, datetime]:
+    """The local days [start, end] as instants [from, to)."""
+    first = datetime.combine(start, datetime.min.time(), VN_TZ)
+    return first, datetime.combine(end + timedelta(days=1), datetime.min.time(), VN_TZ)
 
 
 # The appendix's rows and totals are domain.report_appendix's; this reads what it needs.

@@ -166,3 +166,27 @@ def test_the_period_summary_writes_its_paragraphs_from_the_store(db_url):
     assert "Đề nghị bố trí kinh phí mua máy chủ." in page
     text = short_text(data, "http://dondoc.test/r/q2")
     assert "KHÓ KHĂN, VƯỚNG MẮC" in text and "ĐỀ XUẤT, KIẾN NGHỊ" in text
+
+
+@pytest.mark.parametrize("start,end,label", [(date(2026, 4, 1), date(2026, 6, 30), "Quý II/2026"),
+                                             (date(2026, 5, 1), date(2026, 5, 31), "Tháng 05/2026"),
+                                             (date(2026, 1, 1), date(2026, 1, 31), "Tháng 01/2026")])
+def test_the_period_reads_its_reports_and_each_latest_only(db_url, start, end, label):
+    """The same summary as from every report ever made, read from far fewer of them."""
+    from sqlalchemy import select
+
+    from store.models import Event
+    from store.progress import row_of, rows_for_period
+    from store.report_loading import _instants
+
+    seed(db_url)
+    with session_scope(db_url) as s:  # a year of monthly reports for t1 before, all but the last out of any period
+        s.add_all(Event(subject_id="t1", kind="task_progress", key=f"t1||old|{m}", at=datetime(2025, m, 5, 2, tzinfo=VN),
+                        data={"percent": m, "difficulty": f"cũ {m}"}) for m in range(1, 13))
+    with session_scope(db_url) as s:
+        every = [row_of(*r) for r in s.execute(select(Event.subject_id, Event.at, Event.data).where(
+            Event.kind == "task_progress", Event.at <= AS_OF).order_by(Event.at, Event.id))]
+        read = rows_for_period(s, *_instants(start, end), AS_OF)
+    assert len(read) < len(every) - 10
+    whole = period_progress(TASKS, every, start, end, AS_OF, label=label, unit_names=NAMES)
+    assert period_progress(TASKS, read, start, end, AS_OF, label=label, unit_names=NAMES) == whole
