@@ -25,14 +25,29 @@ def pss_mb(pid: int) -> float:
     raise RuntimeError(f"no Pss for pid {pid}")
 
 
-def cpu_seconds(pid: int | None = None) -> float:
-    """User + system CPU time of a process (this one when pid is None)."""
+def cpu_seconds(pid: int | None = None, *, ended_children: bool = False) -> float:
+    """User + system CPU time of a process (this one when pid is None); with
+    ``ended_children``, also that of its children which have ended (a server's closed
+    connections, for one)."""
     if pid is None:
         t = os.times()
-        return t.user + t.system
+        return t.user + t.system + (t.children_user + t.children_system if ended_children else 0)
     with open(f"/proc/{pid}/stat") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(v) for v in fields[11:15 if ended_children else 13]) / os.sysconf("SC_CLK_TCK")
+
+
+def named(prefix: str) -> list[int]:
+    """Live processes whose name (/proc/PID/comm) starts with ``prefix``."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/comm") as fh:
+                if fh.read().startswith(prefix):
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
 
 
 def children(pid: int) -> list[int]:

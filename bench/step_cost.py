@@ -24,56 +24,55 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.database import kind, scratch_store
+from bench.procfs import cpu_seconds, named
 from bench.stack import fake_zalo
 
 TOKEN = "111111:benchtoken"
 NOW = datetime(2030, 3, 4, 1, 0, tzinfo=timezone.utc)
 
 
-def _config():
+def sample_config(token: str = TOKEN):
+    """One unit (Phòng Văn hóa - Xã hội) with its lead official and the supervisors, each
+    on a Zalo chat of the bot ``token`` (tests/test_task_step.py uses it too)."""
     from config.loader import Config
     from domain.calendar import CalendarConfig
     from domain.directory import Directory, Official, Unit
     from domain.policy import Policies
 
     directory = Directory(
-        units=(Unit("vhxh", "Phòng Văn hóa - Xã hội", targets=(f"zalo://{TOKEN}/unit-chat",), lead_official="dien"),),
+        units=(Unit("vhxh", "Phòng Văn hóa - Xã hội", targets=(f"zalo://{token}/unit-chat",), lead_official="dien"),),
         officials=(Official("dien", "Phan Viết Điện", "Chủ tịch UBND đặc khu", units=("vhxh",),
-                            targets=(f"zalo://{TOKEN}/lead-chat",)),),
-        supervisors=(f"zalo://{TOKEN}/bcd-chat",), supervisors_name="Ban Chỉ đạo", standing_office="vhxh")
+                            targets=(f"zalo://{token}/lead-chat",)),),
+        supervisors=(f"zalo://{token}/bcd-chat",), supervisors_name="Ban Chỉ đạo", standing_office="vhxh")
     return Config(directory=directory, policies=Policies(), calendar=CalendarConfig(), schedules=())
 
 
-def _step(i: int):
-    """The due-day reminder of task i to its lead unit, with a link, and its record."""
+def reminder_step(task_id: str, stt: str, levels=("unit",), step_id: str = "due"):
+    """The due-day reminder of the sample unit's task to ``levels``, each with a link,
+    and its record."""
     from contracts.steps import StepRecord, StepSend
     from contracts.tasks import CycleInfo, TaskSpec
 
-    task = TaskSpec(id=f"task/bench-step/{i}", title="Số hóa hồ sơ một cửa", lead_units=["vhxh"],
-                    lead_official="dien", plan="KH 57", stt=str(i), due="2030-03-04")
-    record = StepRecord(status="open", event_kind="task_step", event_key=f"{task.id}||due", event_at=NOW,
-                        event_data={"step": "due", "kind": "reminder", "levels": ["unit"]},
+    task = TaskSpec(id=task_id, title="Số hóa hồ sơ một cửa", lead_units=["vhxh"], lead_official="dien",
+                    plan="KH 57", stt=stt, due="2030-03-04")
+    record = StepRecord(status="open", event_kind="task_step", event_key=f"{task.id}||{step_id}", event_at=NOW,
+                        event_data={"step": step_id, "kind": "reminder", "levels": list(levels)},
                         cycle=CycleInfo("", 1, "2030-03-04", NOW))
-    return StepSend(task=task, cycle="", step="due", kind="reminder", levels=["unit"],
+    return StepSend(task=task, cycle="", step=step_id, kind="reminder", levels=list(levels),
                     context={"title": task.title, "plan": task.plan, "stt": task.stt, "output": "",
                              "due": "2030-03-04", "task_id": task.id, "days_left": 0, "days_late": 0},
-                    link_levels=["unit"], link_valid_from=NOW.isoformat(), record=record)
+                    link_levels=list(levels), link_valid_from=NOW.isoformat(), record=record)
 
 
 def postgres_cpu_seconds() -> float:
     """CPU of every postgres process on this machine, with that of its ended children
     (a connection's server process, once closed, counts in its parent's)."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    total = 0.0
+    for pid in named("postgres"):
         try:
-            with open(f"/proc/{pid}/comm") as f:
-                if not f.read().startswith("postgres"):
-                    continue
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
+            total += cpu_seconds(pid, ended_children=True)
+        except OSError:  # ended since it was listed: its time is in its parent's now
             continue
-        total += sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
     return total
 
 
@@ -134,10 +133,10 @@ def run(database_url: str | None = None, steps: int = 300, threads: int = 32) ->
             Base.metadata.create_all(make_engine(url))
             settings = load_settings({"DONDOC_DATA_DIR": tmp, "DONDOC_PUBLIC_URL": "http://dondoc.test",
                                       "DONDOC_DATABASE_URL": url})
-            config = _config()
+            config = sample_config()
             delivery = DeliveryActivities(url, settings, config=config)
             record = TaskActivities(url, config, delivery=delivery)._write
-            one = lambda i: send_step(delivery, url, config, _step(i), 1, record)  # noqa: E731
+            one = lambda i: send_step(delivery, url, config, reminder_step(f"task/bench-step/{i}", str(i)), 1, record)  # noqa: E731
             counts, postgres = _Counts(session_factory(url).kw["bind"]), kind(database_url) == "postgresql"
             for i in range(20):  # warm: templates compiled, connections open, the first Zalo answer seen
                 one(-1 - i)

@@ -5,7 +5,6 @@ each message once and write the record once."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
 
 import pytest
 from peers import fake_zalo  # noqa: F401 (fixture)
@@ -15,27 +14,18 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.deliver import DeliveryActivities
 from activities.tasks import TaskActivities
+from bench.step_cost import NOW, reminder_step, sample_config
 from config.loader import Config
 from config.settings import load_settings
 from contracts.steps import StepRecord, StepSend
-from contracts.tasks import CycleInfo, TaskSpec
-from domain.calendar import CalendarConfig
-from domain.directory import Directory, Official, Unit
-from domain.policy import Policies
 from store.db import session_scope
 from store.models import Delivery, Event
 
 TOKEN = "111111:drilltoken"
-NOW = datetime(2030, 3, 4, 1, 0, tzinfo=timezone.utc)
 
 
 def config() -> Config:
-    directory = Directory(
-        units=(Unit("vhxh", "Phòng Văn hóa - Xã hội", targets=(f"zalo://{TOKEN}/unit-chat",), lead_official="dien"),),
-        officials=(Official("dien", "Phan Viết Điện", "Chủ tịch UBND đặc khu", units=("vhxh",),
-                            targets=(f"zalo://{TOKEN}/lead-chat",)),),
-        supervisors=(f"zalo://{TOKEN}/bcd-chat",), supervisors_name="Ban Chỉ đạo", standing_office="vhxh")
-    return Config(directory=directory, policies=Policies(), calendar=CalendarConfig(), schedules=())
+    return sample_config(TOKEN)
 
 
 class FlakyStore(TaskActivities):
@@ -61,15 +51,7 @@ def acts(sqlite_url, tmp_path, monkeypatch, fake_zalo):
 
 
 def step(levels=("unit", "lead"), step_id: str = "due") -> StepSend:
-    task = TaskSpec(id="task/kh-57/3", title="Số hóa hồ sơ một cửa", lead_units=["vhxh"], lead_official="dien",
-                    plan="KH 57", stt="3", due="2030-03-04")
-    cycle = CycleInfo("", 1, "2030-03-04", NOW)
-    record = StepRecord(status="open", event_kind="task_step", event_key=f"{task.id}||{step_id}", event_at=NOW,
-                        event_data={"step": step_id, "kind": "reminder", "levels": list(levels)}, cycle=cycle)
-    return StepSend(task=task, cycle="", step=step_id, kind="reminder", levels=list(levels),
-                    context={"title": task.title, "plan": task.plan, "stt": task.stt, "output": "",
-                             "due": "2030-03-04", "task_id": task.id, "days_left": 0, "days_late": 0},
-                    link_levels=["unit", "lead"], link_valid_from=NOW.isoformat(), record=record)
+    return reminder_step("task/kh-57/3", "3", levels, step_id)
 
 
 async def run(acts, req: StepSend, attempt: int = 1) -> dict:
