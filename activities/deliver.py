@@ -129,7 +129,7 @@ class DeliveryActivities:
         pending mark -- one write where the link and the mark were two. A message that
         cannot be rendered undoes the transaction (its link too), is recorded failed
         and is not retried: a bad request is a bug upstream."""
-        first = self._pending_rows(req, key)[:1]
+        first = [row for _, _, row in self._targets(req, key)[:1]]
 
         def work(session):
             done = sent_in(session, key)
@@ -164,9 +164,11 @@ class DeliveryActivities:
             raise _RenderError() from exc
 
     @staticmethod
-    def _pending_rows(req: DeliverRequest, key: str) -> list[RowWrite]:
-        """Each target's "pending" row, in the order they are tried."""
-        return [RowWrite(f"{key}|{suffix}", channel_of(url), mask(url), "pending", "", True, parent=key)
+    def _targets(req: DeliverRequest, key: str) -> list[tuple[str, str, RowWrite]]:
+        """Each target in the order they are tried: its URL, its suffix in the delivery
+        log, and its "pending" row."""
+        return [(url, suffix, RowWrite(f"{key}|{suffix}", channel_of(url), mask(url), "pending", "", True,
+                                       parent=key))
                 for url, suffix in zip(req.recipient.targets, channel_suffixes(req.recipient.targets))]
 
     def _secret_key(self) -> str:
@@ -188,8 +190,8 @@ class DeliveryActivities:
         errors: list[str] = []
         transient = False
         failed: RowWrite | None = None
-        for i, (url, pending) in enumerate(zip(req.recipient.targets, self._pending_rows(req, key))):
-            channel, target, suffix = pending.channel, pending.target, pending.key.rsplit("|", 1)[1]
+        for i, (url, suffix, pending) in enumerate(self._targets(req, key)):
+            channel, target = pending.channel, pending.target
             if i > 0:  # the previous target's failure and this one's pending mark together
                 self._transaction(lambda session: [write_row(session, req, x, now) for x in (failed, pending)])
             outcome = self._send(req, url, channel, target, message, now)
