@@ -104,13 +104,13 @@ def _delivery_item(d) -> dict:
             "error": d.error, "channels": []}
 
 
-def _recent(database_url: str, model, order, limit: int = 200) -> list:
+def _recent(database_url: str, model, order, limit: int = 200, *where) -> list:
     from sqlalchemy import select
 
     from store.db import session_scope
 
     with session_scope(database_url) as session:
-        return list(session.scalars(select(model).order_by(order.desc()).limit(limit)))
+        return list(session.scalars(select(model).where(*where).order_by(order.desc()).limit(limit)))
 
 
 def incidents(database_url: str) -> list:
@@ -139,13 +139,7 @@ OUTBOX_PAGE = 200  # the newest messages /api/outbox gives at once (and at most)
 def outbox(database_url: str, before: int | None = None, limit: int = OUTBOX_PAGE) -> list:
     """The outbox's messages newest first; with ``before``, those older than that id
     (the API's cursor: ids only grow, so a page never repeats or skips a message)."""
-    from sqlalchemy import select
-
-    from store.db import session_scope
     from store.models import OutboxMessage
 
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-    if before is not None:
-        stmt = stmt.where(OutboxMessage.id < before)
-    with session_scope(database_url) as session:
-        return list(session.scalars(stmt))
+    older = (OutboxMessage.id < before,) if before is not None else ()
+    return _recent(database_url, OutboxMessage, OutboxMessage.id, limit, *older)
