@@ -59,8 +59,8 @@ PG_POOL_KEPT, PG_POOL_EXTRA = 10, 5
 # A pooled PostgreSQL connection is pinged before use only when it has sat idle this
 # long: a server restart or a dropped link shows on the first use after a quiet night,
 # not in the middle of a burst of reminders. SQLAlchemy's pool_pre_ping pinged at every
-# checkout -- a round trip before each of a reminder's five transactions, a sixth of its
-# database CPU. A connection that dies while hot fails one statement; SQLAlchemy then
+# checkout -- a round trip before each of a reminder's transactions, a sixth of its
+# database CPU then. A connection that dies while hot fails one statement; SQLAlchemy then
 # drops the whole pool and retry_write runs the work again on a new connection.
 IDLE_PING_S = 10.0
 

@@ -34,7 +34,8 @@ def _task(database_url: str, task_id: str) -> dict | None:
     if view is None:
         return None
     return {"id": view["id"], "lead_units": view["lead_units"], "lead_official": view["lead_official"],
-            "deadline_kind": view["deadline"]["kind"], "due": view["deadline"]["due"], "status": view["status"]}
+            "deadline_kind": view["deadline"]["kind"], "due": view["deadline"]["due"], "status": view["status"],
+            "evidence": view["evidence"]}
 
 
 async def _act(request: Request, action: str):
@@ -78,17 +79,14 @@ async def resend(request: Request):
 async def review(request: Request):
     """Accept the result awaiting review (the task closes) or return it with a reason (the
     unit is told, reminders resume): the page's reader and the workflow's ``review`` update."""
-    from services.task_views import task_view
-
     task_id = request.path_params["task_id"]
     body = await read_json(request)
-    view = await asyncio.to_thread(task_view, request.app.state.settings.database_url, task_id)
-    if view is None:
+    task = await asyncio.to_thread(_task, request.app.state.settings.database_url, task_id)
+    if task is None:
         return error(404, "not_found", "Không có nhiệm vụ với mã này.")
-    task = {"id": view["id"], "status": view["status"], "evidence": view["evidence"]}
     req = read_review(str(body.get("decision") or ""), str(body.get("reason") or ""), task,
                       request.state.user.username, str(body.get("key") or "")[:200])
     if req.errors:
-        status = 409 if view["status"] != WAITING else 422
+        status = 409 if task["status"] != WAITING else 422
         return error(status, "invalid", "Thông tin chưa hợp lệ.", fields=req.errors)
     return update_response(await call_update(request, task_id, "review", req.arg, req.key))
