@@ -156,7 +156,7 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
     # On shutdown (a deploy, Ctrl-C) a send in flight finishes and reports instead of
     # being cut off: cut off, the server would only retry it after its 2-minute timeout.
     worker_options.setdefault("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN)
-    # Our workflow packages passed through the sandbox, its strings compiled once.
+    # No sandbox in production, the strict one in the tests (services/workflow_runner.py).
     worker_options.setdefault("workflow_runner", workflow_runner())
     worker_options.setdefault("sticky_queue_schedule_to_start_timeout", STICKY_QUEUE_TIMEOUT)
     return Worker(client, task_queue=task_queue or settings.task_queue, workflows=workflows,

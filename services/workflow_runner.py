@@ -1,34 +1,39 @@
-"""How the worker runs workflow code: Temporal's sandbox, made cheaper.
+"""How the worker runs workflow code: without Temporal's sandbox in production, in
+the strict sandbox in the tests.
 
-Two costs of the stock ``SandboxedWorkflowRunner`` showed in the profile of a burst
-of reminders and of an import (`dondoc bench`; figures in the README's Hiệu năng):
+What the sandbox costs, measured on a burst of reminders and on an import (`dondoc
+bench`; figures in the README's Hiệu năng):
 
 1. **Re-imports.** The sandbox imports a workflow's module, and every module of ours
    it imports, afresh for each workflow instance it creates (each start, each replay
    after an eviction) and keeps those copies while the instance is cached: 3.5 ms of
-   CPU and 57 KiB per task workflow, most of the worker's memory with thousands of
-   tasks open. Here our packages (``workflows``, ``contracts``, ``domain``) pass
-   through: imported once, shared by every instance (0.25 ms, 12 KiB). They hold no
+   CPU and 57 KiB per task workflow. Passing our packages (``workflows``,
+   ``contracts``, ``domain``) through took that away ("shared" below): they hold no
    state that changes (constants, pure functions, classes whose state is per
    instance), so nothing leaks from one workflow to another.
-2. **Compiling.** The sandbox runs each activation (and each payload's serialization
-   context) as a small source string through ``exec``, compiled anew every time. The
-   runner here compiles each distinct string once per process.
+2. **Each activation.** Even with everything passed through, the sandbox runs every
+   activation as a source string through ``exec`` inside its restricted importer and
+   proxies: replaying a 52-event task history cost 20-23 ms of CPU in the "shared"
+   sandbox against 13-18 ms without it (tests/histories, `Replayer`, 100 replays).
 
-What passing through gives up: the sandbox no longer stops *our* workflow code from
-calling ``datetime.now()``, ``random`` and the like (it still guards third-party code
-a workflow imports in the sandbox). That net stays in the tests: the replay tests
-(tests/test_replay.py) and the workflow tests run the same code in the strict, stock
-sandbox -- `workflow_runner(strict=True)`, and Temporal's default -- where such a
-call fails the test, and tests/test_workflow_runner.py scans the workflow modules for
-such calls. ``DONDOC_STRICT_SANDBOX=1`` gives a worker the strict sandbox too.
+Passing our packages through had already lifted the sandbox's guard from *our*
+workflow code (it no longer stopped a ``datetime.now()`` there); what it still
+guarded was third-party code imported inside workflows, and ours imports none beyond
+the standard library and temporalio. So the product worker runs workflows without
+the sandbox ("off", the default), and the guard lives in the tests instead: the
+replay fixtures and the workflow tests run the same code in the strict, stock sandbox
+(`workflow_runner("strict")`, and Temporal's default for a plain ``Worker``), where
+such a call fails the test, and tests/test_workflow_runner.py scans workflows/ for
+clocks, randomness, I/O and threads. ``DONDOC_WORKFLOW_SANDBOX=shared`` or
+``strict`` (or the older ``DONDOC_STRICT_SANDBOX=1``) puts a worker back in the
+sandbox.
 """
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from temporalio.worker import WorkflowRunner
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 # Ours, side-effect free and stateless at module level: shared by every instance.
@@ -71,13 +76,31 @@ def compiles_once() -> bool:
     return _CompiledOnce is not None
 
 
-def workflow_runner(strict: bool | None = None, environ=None) -> WorkflowRunner:
-    """The product worker's runner: our packages passed through (unless ``strict``,
-    or DONDOC_STRICT_SANDBOX=1), the sandbox's strings compiled once."""
+MODES = ("off", "shared", "strict")
+
+
+def sandbox_mode(environ=None) -> str:
+    """DONDOC_WORKFLOW_SANDBOX (off, shared, strict), else strict for
+    DONDOC_STRICT_SANDBOX=1, else off."""
     env = os.environ if environ is None else environ
-    if strict is None:
-        strict = (env.get("DONDOC_STRICT_SANDBOX") or "").strip().lower() in ("1", "true", "yes")
+    mode = (env.get("DONDOC_WORKFLOW_SANDBOX") or "").strip().lower()
+    if mode:
+        if mode not in MODES:
+            raise ValueError(f"DONDOC_WORKFLOW_SANDBOX must be one of {', '.join(MODES)}, not {mode!r}")
+        return mode
+    if (env.get("DONDOC_STRICT_SANDBOX") or "").strip().lower() in ("1", "true", "yes"):
+        return "strict"
+    return "off"
+
+
+def workflow_runner(mode: str | None = None, environ=None) -> WorkflowRunner:
+    """The product worker's runner: no sandbox ("off"); or the sandbox with our
+    packages passed through and its strings compiled once ("shared"); or the stock
+    sandbox's restrictions ("strict")."""
+    mode = mode or sandbox_mode(environ)
+    if mode == "off":
+        return UnsandboxedWorkflowRunner()
     restrictions = SandboxRestrictions.default
-    if not strict:
+    if mode == "shared":
         restrictions = restrictions.with_passthrough_modules(*PASSTHROUGH)
     return CheaperSandboxRunner(restrictions=restrictions)

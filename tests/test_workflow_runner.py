@@ -1,8 +1,8 @@
-"""The worker's workflow runner (services/workflow_runner.py): our packages pass
-through the sandbox and its strings are compiled once; the fixtures replay under it
-as under the strict sandbox; and since passing through lifts the sandbox's guard from
-our own workflow code, a scan stands in for it: no clock, randomness, I/O or threads
-in workflows/."""
+"""The worker's workflow runner (services/workflow_runner.py): no sandbox by
+default, the sandbox (ours passed through, or strict) on request; the fixtures replay
+under every mode; and since the product worker runs without the sandbox's guard, a
+scan stands in for it beside the strict-sandbox tests: no clock, randomness, I/O or
+threads in workflows/."""
 from __future__ import annotations
 
 import ast
@@ -10,33 +10,56 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from services.workflow_runner import PASSTHROUGH, compiles_once, workflow_runner
+from services.workflow_runner import MODES, PASSTHROUGH, compiles_once, sandbox_mode, workflow_runner
 from workflows.task import TaskWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORIES = sorted((ROOT / "tests" / "histories").glob("task_*.json"))
 
 
-def test_product_runner_passes_our_packages_through_and_compiles_once():
-    runner = workflow_runner(environ={})
+def test_product_runner_has_no_sandbox():
+    assert sandbox_mode({}) == "off"
+    assert isinstance(workflow_runner(environ={}), UnsandboxedWorkflowRunner)
+
+
+@pytest.mark.parametrize("environ, mode", [
+    ({"DONDOC_WORKFLOW_SANDBOX": "shared"}, "shared"),
+    ({"DONDOC_WORKFLOW_SANDBOX": " Strict "}, "strict"),
+    ({"DONDOC_WORKFLOW_SANDBOX": "off", "DONDOC_STRICT_SANDBOX": "1"}, "off"),
+    ({"DONDOC_STRICT_SANDBOX": "1"}, "strict"),
+    ({"DONDOC_STRICT_SANDBOX": "0"}, "off"),
+])
+def test_sandbox_on_request(environ, mode):
+    assert sandbox_mode(environ) == mode
+
+
+def test_shared_sandbox_passes_our_packages_through_and_compiles_once():
+    runner = workflow_runner("shared")
     assert isinstance(runner, SandboxedWorkflowRunner)
     assert set(PASSTHROUGH) <= set(runner.restrictions.passthrough_modules)
     # The Temporal release installed still has the private hook the runner uses.
     assert compiles_once()
 
 
-def test_strict_sandbox_on_request():
-    for runner in (workflow_runner(strict=True), workflow_runner(environ={"DONDOC_STRICT_SANDBOX": "1"})):
-        assert not set(PASSTHROUGH) & set(runner.restrictions.passthrough_modules)
+def test_strict_sandbox_passes_nothing_of_ours_through():
+    runner = workflow_runner("strict")
+    assert isinstance(runner, SandboxedWorkflowRunner)
+    assert not set(PASSTHROUGH) & set(runner.restrictions.passthrough_modules)
 
 
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="DONDOC_WORKFLOW_SANDBOX"):
+        sandbox_mode({"DONDOC_WORKFLOW_SANDBOX": "loose"})
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
-async def test_fixtures_replay_under_the_product_runner(path: Path):
+async def test_fixtures_replay_under_every_mode(path: Path, mode: str):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[TaskWorkflow], workflow_runner=workflow_runner(environ={}))
+    replayer = Replayer(workflows=[TaskWorkflow], workflow_runner=workflow_runner(mode))
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
 
