@@ -29,9 +29,16 @@ def register(sub) -> None:
 
 
 def workers_from(args) -> int:
-    """--workers, else DONDOC_WORKERS, else the default; a clear error when not a count."""
+    """--workers, else DONDOC_WORKERS, else the default; a clear error when not a count,
+    or when DONDOC_WORKFLOW_SANDBOX names no mode (checked here, before any worker starts,
+    rather than in each worker process as it builds its runner)."""
     from services.worker_pool import worker_count
+    from services.workflow_runner import MODES, sandbox_mode
 
+    try:
+        sandbox_mode()
+    except ValueError:
+        fail(f"DONDOC_WORKFLOW_SANDBOX phải là một trong: {', '.join(MODES)}.", code=2)
     try:
         return worker_count(getattr(args, "workers", None))
     except ValueError:

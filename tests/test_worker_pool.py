@@ -10,6 +10,8 @@
 - Two processes, four threads each, writing the same delivery-log rows and links in
   one database at the same moment: nothing fails and nothing is lost (every attempt
   counted, every link resolving), on SQLite and on PostgreSQL.
+- A bad DONDOC_WORKERS or DONDOC_WORKFLOW_SANDBOX stops `worker` and `up` at once, with
+  a Vietnamese message and exit code 2, before anything starts.
 """
 from __future__ import annotations
 
@@ -259,3 +261,19 @@ def test_two_processes_writing_one_sqlite_lose_nothing(sqlite_url):
 def test_two_processes_writing_one_postgresql_lose_nothing(postgres_url):
     errors, urls = hammer_from_two_processes(postgres_url)
     check_nothing_lost(postgres_url, errors, urls)
+
+
+@pytest.mark.parametrize("command, setting, said", [
+    ("worker", {"DONDOC_WORKERS": "0"}, "Số tiến trình worker (--workers hoặc DONDOC_WORKERS)"),
+    ("worker", {"DONDOC_WORKERS": "hai"}, "Số tiến trình worker (--workers hoặc DONDOC_WORKERS)"),
+    ("worker", {"DONDOC_WORKFLOW_SANDBOX": "loose"}, "DONDOC_WORKFLOW_SANDBOX phải là một trong: off, shared, strict."),
+    ("up", {"DONDOC_WORKFLOW_SANDBOX": "sandboxed"}, "DONDOC_WORKFLOW_SANDBOX phải là một trong: off, shared, strict."),
+])
+def test_a_bad_worker_setting_is_refused_before_anything_starts(tmp_path, command, setting, said):
+    env = {k: v for k, v in os.environ.items() if k not in ("DONDOC_WORKERS", "DONDOC_WORKFLOW_SANDBOX")}
+    env.update({"DONDOC_DATA_DIR": str(tmp_path), "DONDOC_SECRET_KEY": SECRET,
+                "DONDOC_TEMPORAL_ADDRESS": "127.0.0.1:1", **setting})
+    done = subprocess.run([DONDOC, command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert said in done.stderr and "Traceback" not in done.stderr
+    assert not any(tmp_path.glob("*.sqlite*")), "nothing was started or written"
