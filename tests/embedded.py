@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -19,8 +20,31 @@ ROOT = Path(__file__).resolve().parents[1]
 DONDOC = str(Path(sys.prefix) / "bin" / "dondoc")
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_PICK = random.SystemRandom()
+
+
 def free_port() -> int:
-    with closing(socket.socket()) as s:
+    """A port free now, below the kernel's ephemeral range. A drill restarts its stack on
+    the same ports (links already sent must stay valid); a port from the ephemeral range
+    could meanwhile become the local end of any outgoing connection on the machine --
+    once, another test's, and the restarted web could not bind."""
+    low = min(_ephemeral_low(), 32768)
+    for _ in range(200):
+        port = _PICK.randrange(10000, low)
+        with closing(socket.socket()) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with closing(socket.socket()) as s:  # a crowded range: any free port will do
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
