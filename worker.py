@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from services.type_hints import install as install_type_hints
 from services.workflow_runner import workflow_runner
@@ -151,13 +152,15 @@ def build_worker(client: Client, settings, config, *, task_queue: str | None = N
         wfs, acts = part(settings, config)
         workflows += wfs
         activities += acts
-    share_workflow_code(workflows)
     install_type_hints()  # payload classes' hints worked out once (services/type_hints.py)
     # On shutdown (a deploy, Ctrl-C) a send in flight finishes and reports instead of
     # being cut off: cut off, the server would only retry it after its 2-minute timeout.
     worker_options.setdefault("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN)
-    # No sandbox in production, the strict one in the tests (services/workflow_runner.py).
-    worker_options.setdefault("workflow_runner", workflow_runner())
+    # No sandbox unless DONDOC_WORKFLOW_SANDBOX asks for one (services/workflow_runner.py;
+    # the tests' plain Workers and replays keep the strict sandbox).
+    runner = worker_options.setdefault("workflow_runner", workflow_runner())
+    if isinstance(runner, SandboxedWorkflowRunner):  # only a sandbox re-imports per instance
+        share_workflow_code(workflows)
     worker_options.setdefault("sticky_queue_schedule_to_start_timeout", STICKY_QUEUE_TIMEOUT)
     return Worker(client, task_queue=task_queue or settings.task_queue, workflows=workflows,
                   activities=activities, **worker_options)
